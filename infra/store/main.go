@@ -7,13 +7,15 @@
 // Usage: ecrs-store -listen 127.0.0.1:0 -data /abs/dir [-memory]
 // Once the listener is up it prints one line `ready mongodb://host:port/` on stdout,
 // so a caller that asked for port 0 learns the real port without a race.
-// SIGINT/SIGTERM stop it cleanly.
+// SIGINT/SIGTERM stop it cleanly; with -exit-on-stdin-eof so does the end of standard input,
+// so that a store started by a test run never outlives it.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -28,6 +30,7 @@ func main() {
 	data := flag.String("data", "", "directory for the SQLite files (created if missing)")
 	memory := flag.Bool("memory", false, "keep databases in memory (nothing written to -data)")
 	logLevel := flag.String("log-level", "warn", "debug | info | warn | error")
+	watchStdin := flag.Bool("exit-on-stdin-eof", false, "stop when standard input closes (the parent process is gone)")
 	flag.Parse()
 
 	if *data == "" {
@@ -64,6 +67,13 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+
+	if *watchStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
 
 	go func() {
 		// MongoDBURI blocks until Run has opened the listener.

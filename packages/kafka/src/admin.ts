@@ -1,0 +1,54 @@
+import type { Kafka } from 'kafkajs'
+
+export interface TopicSpec {
+  topic: string
+  numPartitions: number
+  /** e.g. `{ 'retention.ms': '-1' }` for the event topics, which are the record. */
+  config?: Readonly<Record<string, string>>
+}
+
+/** Creates the topics that do not exist yet and waits for their leaders; existing ones are left alone. */
+export const ensureTopics = async (kafka: Kafka, topics: readonly TopicSpec[]): Promise<void> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const missing = topics.filter((t) => !existing.has(t.topic))
+    if (missing.length === 0) return
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.numPartitions,
+        replicationFactor: -1, // the broker's default.replication.factor
+        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** True when a broker answers a metadata request within `timeoutMs`. */
+export const pingKafka = async (kafka: Kafka, timeoutMs = 2000): Promise<boolean> => {
+  const admin = kafka.admin({ retry: { retries: 0 } })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)
+    })
+    await Promise.race([
+      (async () => {
+        await admin.connect()
+        await admin.describeCluster()
+      })(),
+      timeout,
+    ])
+    return true
+  } catch {
+    return false
+  } finally {
+    clearTimeout(timer)
+    await admin.disconnect().catch(() => undefined)
+  }
+}

@@ -1,0 +1,232 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs'
+import type { Logger } from 'pino'
+import { describeError, isPermanent } from './errors.js'
+import { nextOffset, toInbound, type InboundMessage } from './message.js'
+import type { OutboundRecord, Producer } from './producer.js'
+
+/** Context handed to a batch handler. */
+export interface BatchContext {
+  log: Logger
+  /** Call during long work so the group does not think the member died. */
+  heartbeat(): Promise<void>
+}
+
+/**
+ * Processes messages of one partition, in offset order. It must be idempotent: after a crash the
+ * messages since the last commit are delivered again. Throw an error with a 4xx `statusCode`
+ * (e.g. PermanentError) for input that can never be processed; anything else is retried.
+ */
+export type BatchHandler = (messages: readonly InboundMessage[], ctx: BatchContext) => Promise<void>
+
+export interface RetryOptions {
+  /** Attempts after the first before the error is rethrown. */
+  retries: number
+  initialMs: number
+  maxMs: number
+}
+
+export interface ConsumerOptions {
+  groupId: string
+  topics: readonly string[]
+  handler: BatchHandler
+  logger: Logger
+  /** Where permanently failing messages go, with their original key, value and headers. */
+  deadLetter: { topic: string; producer: Producer }
+  retry?: Partial<RetryOptions>
+  /** Most messages given to the handler at once. */
+  maxBatchSize?: number
+  fromBeginning?: boolean
+  sessionTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  maxWaitTimeMs?: number
+  /** Called after each handled chunk (for metrics and tests). */
+  onProgress?: (p: {
+    topic: string
+    partition: number
+    offset: string
+    handled: number
+    deadLettered: number
+  }) => void
+}
+
+export interface RunningConsumer {
+  /** Resolves once the member has joined its group and got its partitions. */
+  readonly joined: Promise<void>
+  /** Finishes the chunk in hand, commits it, leaves the group. */
+  stop(): Promise<void>
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Dead-letter record: the original bytes and headers plus why, where from and when. */
+export const deadLetterRecord = (
+  topic: string,
+  m: InboundMessage,
+  groupId: string,
+  err: unknown,
+  now: Date,
+): OutboundRecord => {
+  const { code, message } = describeError(err)
+  return {
+    topic,
+    key: m.key,
+    value: m.value,
+    headers: {
+      ...m.headers,
+      'dlq-reason': message,
+      'dlq-error-code': code,
+      'dlq-source-topic': m.topic,
+      'dlq-source-partition': String(m.partition),
+      'dlq-source-offset': m.offset,
+      'dlq-consumer-group': groupId,
+      'dlq-failed-at': now.toISOString(),
+    },
+  }
+}
+
+/**
+ * Runs a consumer-group member on `eachBatch` with manual offsets: a chunk of messages is handed
+ * to the handler, and only after it returns (its writes done) is offset + 1 committed. Transient
+ * failures are retried with exponential backoff, then rethrown (kafkajs restarts the member from
+ * the committed offset). A permanent failure of a chunk is narrowed down message by message; the
+ * message that fails permanently is dead-lettered and the partition moves on.
+ */
+export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promise<RunningConsumer> => {
+  const log = opts.logger.child({ component: 'consumer', groupId: opts.groupId })
+  const retry: RetryOptions = { retries: 5, initialMs: 200, maxMs: 5000, ...opts.retry }
+  const maxBatchSize = opts.maxBatchSize ?? 500
+  const consumer: Consumer = kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: opts.heartbeatIntervalMs ?? 3000,
+    maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
+    allowAutoTopicCreation: false,
+    retry: {
+      retries: 10,
+      initialRetryTime: 300,
+      maxRetryTime: 10_000,
+      restartOnFailure: () => Promise.resolve(true),
+    },
+  })
+
+  let stopping = false
+  // The chunk being handled. kafkajs ignores commits once disconnect() has begun, so stop() lets
+  // this finish and commit first, then disconnects.
+  let inFlight: Promise<void> | undefined
+  let markJoined: () => void = () => undefined
+  const joined = new Promise<void>((resolve) => {
+    markJoined = resolve
+  })
+  consumer.on(consumer.events.GROUP_JOIN, () => markJoined())
+  consumer.on(consumer.events.CRASH, (e) =>
+    log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'),
+  )
+
+  /** Runs fn, retrying transient errors; rethrows permanent ones at once and transient ones when spent. */
+  const withRetry = async (
+    fn: () => Promise<void>,
+    heartbeat: () => Promise<void>,
+    what: object,
+  ): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await fn()
+        return
+      } catch (err) {
+        if (isPermanent(err) || attempt >= retry.retries || stopping) throw err
+        const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** attempt)
+        log.warn({ err, attempt: attempt + 1, delayMs: delay, ...what }, 'transient failure, retrying')
+        await sleep(delay)
+        await heartbeat().catch(() => undefined)
+      }
+    }
+  }
+
+  const deadLetter = async (m: InboundMessage, err: unknown): Promise<void> => {
+    const record = deadLetterRecord(opts.deadLetter.topic, m, opts.groupId, err, new Date())
+    // Writing the dead letter is itself retried as transient: losing it would lose the message.
+    await withRetry(
+      () => opts.deadLetter.producer.send([record]),
+      () => Promise.resolve(),
+      { offset: m.offset },
+    )
+    log.warn(
+      { topic: m.topic, partition: m.partition, offset: m.offset, reason: record.headers?.['dlq-reason'] },
+      'dead-lettered',
+    )
+  }
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, isRunning, isStale } = payload
+    const all = batch.messages.map((m) => toInbound(batch.topic, batch.partition, m))
+    for (let i = 0; i < all.length; i += maxBatchSize) {
+      if (stopping || !isRunning() || isStale()) return
+      const chunk = all.slice(i, i + maxBatchSize)
+      const work = handleChunk(chunk, payload)
+      inFlight = work
+      try {
+        await work
+      } finally {
+        inFlight = undefined
+      }
+    }
+  }
+
+  const handleChunk = async (chunk: InboundMessage[], payload: EachBatchPayload): Promise<void> => {
+    const { batch, heartbeat, resolveOffset } = payload
+    const ctx: BatchContext = { log, heartbeat }
+    const last = chunk[chunk.length - 1]!
+    let deadLettered = 0
+    try {
+      await withRetry(() => opts.handler(chunk, ctx), heartbeat, {
+        partition: batch.partition,
+        offset: chunk[0]!.offset,
+      })
+    } catch (err) {
+      if (!isPermanent(err)) throw err
+      // Find the culprit(s): the same messages one at a time; the rest is applied as usual.
+      for (const m of chunk) {
+        try {
+          await withRetry(() => opts.handler([m], ctx), heartbeat, {
+            partition: m.partition,
+            offset: m.offset,
+          })
+        } catch (one) {
+          if (!isPermanent(one)) throw one
+          await deadLetter(m, one)
+          deadLettered++
+        }
+      }
+    }
+    resolveOffset(last.offset)
+    await consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: nextOffset(last.offset) },
+    ])
+    await heartbeat()
+    opts.onProgress?.({
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: last.offset,
+      handled: chunk.length,
+      deadLettered,
+    })
+  }
+
+  await consumer.connect()
+  await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? true })
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatch,
+  })
+
+  return {
+    joined,
+    stop: async () => {
+      stopping = true
+      await inFlight?.catch(() => undefined)
+      await consumer.disconnect()
+    },
+  }
+}

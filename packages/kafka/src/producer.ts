@@ -1,0 +1,139 @@
+import { CompressionTypes, Partitioners, type Kafka, type Message, type TopicMessages } from 'kafkajs'
+import type { Logger } from 'pino'
+import { KafkaUnavailableError } from './errors.js'
+
+/** One record to write: the key decides the partition, so order is kept per key. */
+export interface OutboundRecord {
+  topic: string
+  key: string | null
+  value: Buffer | string | null
+  headers?: Readonly<Record<string, string>>
+  /** Record timestamp (ms since epoch); the broker's time when absent. */
+  timestamp?: number
+}
+
+export interface ProducerOptions {
+  logger: Logger
+  /** How long a caller waits for acks=all before getting KafkaUnavailableError (ms). */
+  sendTimeoutMs?: number
+  /** Most records written in one produce request. */
+  maxBatchRecords?: number
+}
+
+/** An idempotent, acks=all producer whose writes are serialized (kafkajs #1005). */
+export interface Producer {
+  /** Resolves once every record is durable on all in-sync replicas; rejects with KafkaUnavailableError. */
+  send(records: readonly OutboundRecord[]): Promise<void>
+  /** Waits for the records already handed over, then disconnects. */
+  disconnect(): Promise<void>
+}
+
+interface Pending {
+  records: readonly OutboundRecord[]
+  resolve: () => void
+  reject: (err: unknown) => void
+  settled: boolean
+  timer?: NodeJS.Timeout
+}
+
+const toTopicMessages = (records: readonly OutboundRecord[]): TopicMessages[] => {
+  const byTopic = new Map<string, Message[]>()
+  for (const r of records) {
+    const list = byTopic.get(r.topic) ?? []
+    const message: Message = { key: r.key, value: r.value }
+    if (r.headers) message.headers = { ...r.headers }
+    if (r.timestamp !== undefined) message.timestamp = String(r.timestamp)
+    list.push(message)
+    byTopic.set(r.topic, list)
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
+}
+
+/**
+ * Creates the producer. Concurrent `send` calls never overlap on the wire: while one produce
+ * request is in flight, later records wait and then go together in the next request. That keeps
+ * the idempotent sequence numbers safe and turns many small callers into few large requests.
+ */
+export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promise<Producer> => {
+  const log = opts.logger.child({ component: 'producer' })
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 10_000
+  const maxBatchRecords = opts.maxBatchRecords ?? 2000
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  })
+  await producer.connect()
+
+  const queue: Pending[] = []
+  let draining: Promise<void> | undefined
+  let closed = false
+
+  const drain = async (): Promise<void> => {
+    while (queue.length > 0) {
+      const take: Pending[] = []
+      let count = 0
+      while (queue.length > 0 && (take.length === 0 || count + queue[0]!.records.length <= maxBatchRecords)) {
+        const p = queue.shift()!
+        if (p.settled) continue // its caller already gave up; it was answered 503, do not write it
+        take.push(p)
+        count += p.records.length
+      }
+      if (take.length === 0) continue
+      try {
+        await producer.sendBatch({
+          topicMessages: toTopicMessages(take.flatMap((p) => p.records)),
+          acks: -1,
+          compression: CompressionTypes.None,
+        })
+        for (const p of take) settle(p, undefined)
+      } catch (err) {
+        log.warn({ err, records: count }, 'produce failed')
+        for (const p of take)
+          settle(p, new KafkaUnavailableError('Kafka did not accept the records', { cause: err }))
+      }
+    }
+  }
+
+  const settle = (p: Pending, err: unknown): void => {
+    if (p.settled) return
+    p.settled = true
+    clearTimeout(p.timer)
+    if (err === undefined) p.resolve()
+    else p.reject(err)
+  }
+
+  const send = (records: readonly OutboundRecord[]): Promise<void> => {
+    if (closed) return Promise.reject(new KafkaUnavailableError('producer is closed'))
+    if (records.length === 0) return Promise.resolve()
+    return new Promise<void>((resolve, reject) => {
+      const pending: Pending = { records, resolve, reject, settled: false }
+      queue.push(pending)
+      // A record whose caller timed out may still be written later if it was already on the wire;
+      // callers treat a timeout as "not accepted" and consumers deduplicate by event id.
+      pending.timer = setTimeout(
+        () =>
+          settle(pending, new KafkaUnavailableError(`Kafka did not acknowledge within ${sendTimeoutMs} ms`)),
+        sendTimeoutMs,
+      )
+      pending.timer.unref()
+      kick()
+    })
+  }
+
+  const kick = (): void => {
+    draining ??= drain().finally(() => {
+      draining = undefined
+      if (queue.length > 0) kick()
+    })
+  }
+
+  const disconnect = async (): Promise<void> => {
+    closed = true
+    await draining
+    await producer.disconnect()
+  }
+
+  return { send, disconnect }
+}
