@@ -15,15 +15,21 @@ export const ensureTopics = async (kafka: Kafka, topics: readonly TopicSpec[]): 
     const existing = new Set(await admin.listTopics())
     const missing = topics.filter((t) => !existing.has(t.topic))
     if (missing.length === 0) return
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({
-        topic: t.topic,
-        numPartitions: t.numPartitions,
-        replicationFactor: -1, // the broker's default.replication.factor
-        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-      })),
-    })
+    // Several services may create the same topics at once; whoever loses the race finds them made.
+    await admin
+      .createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.numPartitions,
+          replicationFactor: -1, // the broker's default.replication.factor
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      })
+      .catch(async (err: unknown) => {
+        const now = new Set(await admin.listTopics())
+        if (!missing.every((t) => now.has(t.topic))) throw err
+      })
   } finally {
     await admin.disconnect()
   }

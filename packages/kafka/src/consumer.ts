@@ -157,10 +157,10 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
   }
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch, isRunning, isStale } = payload
+    const { batch } = payload
     const all = batch.messages.map((m) => toInbound(batch.topic, batch.partition, m))
     for (let i = 0; i < all.length; i += maxBatchSize) {
-      if (stopping || !isRunning() || isStale()) return
+      if (stopping || !payload.isRunning() || payload.isStale()) return
       const chunk = all.slice(i, i + maxBatchSize)
       const work = handleChunk(chunk, payload)
       inFlight = work
@@ -173,7 +173,8 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
   }
 
   const handleChunk = async (chunk: InboundMessage[], payload: EachBatchPayload): Promise<void> => {
-    const { batch, heartbeat, resolveOffset } = payload
+    const { batch } = payload
+    const heartbeat = () => payload.heartbeat()
     const ctx: BatchContext = { log, heartbeat }
     const last = chunk[chunk.length - 1]!
     let deadLettered = 0
@@ -198,7 +199,7 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
         }
       }
     }
-    resolveOffset(last.offset)
+    payload.resolveOffset(last.offset)
     await consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: nextOffset(last.offset) },
     ])

@@ -8,7 +8,7 @@ export {
 export { LocalKafka, ensureKafkaJars, type LocalKafkaOptions } from './local-kafka.js'
 export { LocalStore, ensureStoreBinary, type LocalStoreOptions } from './local-store.js'
 export { dockerAvailable } from './docker.js'
-export { waitFor, type WaitOptions } from './wait.js'
+export { waitFor, WaitAborted, type WaitOptions } from './wait.js'
 export { freePort, isPortFree } from './ports.js'
 export { startManaged, signalGroup, tailFile, type Managed } from './process.js'
 export { stderrProgress, silentProgress, type Progress } from './progress.js'

@@ -7,7 +7,7 @@ import { freePort } from './ports.js'
 import { run, signalGroup, startManaged, tailFile, type Managed } from './process.js'
 import type { Progress } from './progress.js'
 import { versions } from './versions.js'
-import { waitFor } from './wait.js'
+import { WaitAborted, waitFor } from './wait.js'
 
 const kafkaHome = (version: string): string => join(cacheDir, `kafka-${version}`)
 
@@ -48,6 +48,8 @@ export const ensureKafkaJars = async (progress: Progress, version = versions.kaf
 export interface LocalKafkaOptions {
   /** Broker port; a free one when absent. */
   port?: number
+  /** Controller port; a free one when absent. Keep it fixed for a data directory that is reused. */
+  controllerPort?: number
   /** Where the log directories and the broker's log file live. Formatted on first start only. */
   dataDir: string
   progress: Progress
@@ -136,7 +138,7 @@ export class LocalKafka {
     mkdirSync(this.opts.dataDir, { recursive: true })
     this.libs = await ensureKafkaJars(this.opts.progress)
     if (this.port === 0) this.port = this.opts.port ?? (await freePort())
-    if (this.controllerPort === 0) this.controllerPort = await freePort()
+    if (this.controllerPort === 0) this.controllerPort = this.opts.controllerPort ?? (await freePort())
     const file = this.writeProperties()
     if (!existsSync(join(this.opts.dataDir, 'logs', 'meta.properties'))) {
       await run(
@@ -165,7 +167,7 @@ export class LocalKafka {
     try {
       await waitFor(
         async () => {
-          if (proc.child.exitCode !== null) throw new Error(`broker exited (${proc.child.exitCode})`)
+          if (proc.child.exitCode !== null) throw new WaitAborted(`broker exited (${proc.child.exitCode})`)
           return pingKafka(kafka, 2000)
         },
         { what: `Kafka on 127.0.0.1:${this.port}`, timeoutMs: 90_000, intervalMs: 250 },

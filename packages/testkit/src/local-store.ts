@@ -5,7 +5,7 @@ import { MongoClient } from 'mongodb'
 import { cacheDir, repoRoot } from './paths.js'
 import { run, signalGroup, startManaged, tailFile, type Managed } from './process.js'
 import type { Progress } from './progress.js'
-import { waitFor } from './wait.js'
+import { WaitAborted, waitFor } from './wait.js'
 
 const storeSource = join(repoRoot, 'infra', 'store')
 
@@ -81,7 +81,7 @@ export class LocalStore {
     try {
       const url = await waitFor(
         () => {
-          if (proc.child.exitCode !== null) throw new Error(`store exited (${proc.child.exitCode})`)
+          if (proc.child.exitCode !== null) throw new WaitAborted(`store exited (${proc.child.exitCode})`)
           const m = /ready mongodb:\/\/127\.0\.0\.1:(\d+)\//.exec(announced)
           return m ? m[1] : undefined
         },

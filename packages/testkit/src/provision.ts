@@ -28,7 +28,7 @@ export interface ProvisionOptions {
   env: NodeJS.ProcessEnv
   progress: Progress
   /** Fixed ports for the local processes (npm start uses 9092 / 27017); free ones when absent. */
-  ports?: { kafka?: number; mongo?: number }
+  ports?: { kafka?: number; kafkaController?: number; mongo?: number }
   /** Data directory of local processes; a fresh temporary one (removed on stop) when absent. */
   dataDir?: string
   /** `ECRS_PROVISION=local` skips the Docker probe. */
@@ -73,7 +73,7 @@ export const provision = async (opts: ProvisionOptions): Promise<Infra> => {
       (opts.allowDocker ?? opts.env['ECRS_PROVISION'] !== 'local') && (!kafkaBrokers || !mongoUrl)
     if (wantDocker && opts.env['ECRS_PROVISION'] !== 'local' && (await dockerAvailable())) {
       const c = await startContainers({ kafka: !kafkaBrokers, mongo: !mongoUrl }, opts.progress)
-      stops.push(c.stop)
+      stops.push(() => c.stop())
       if (c.kafkaBrokers) [kafkaBrokers, kafkaFrom] = [c.kafkaBrokers, 'docker']
       if (c.mongoUrl) [mongoUrl, mongoFrom] = [c.mongoUrl, 'docker']
     }
@@ -87,6 +87,7 @@ export const provision = async (opts: ProvisionOptions): Promise<Infra> => {
     if (!kafkaBrokers || !mongoUrl) {
       for (const [what, port] of [
         ['Kafka', !kafkaBrokers ? opts.ports?.kafka : undefined],
+        ['the Kafka controller', !kafkaBrokers ? opts.ports?.kafkaController : undefined],
         ['the store', !mongoUrl ? opts.ports?.mongo : undefined],
       ] as const) {
         if (port !== undefined && !(await isPortFree(port))) {
@@ -114,6 +115,7 @@ export const provision = async (opts: ProvisionOptions): Promise<Infra> => {
         dataDir: join(dataDir!, 'kafka'),
         progress: opts.progress,
         ...(opts.ports?.kafka !== undefined ? { port: opts.ports.kafka } : {}),
+        ...(opts.ports?.kafkaController !== undefined ? { controllerPort: opts.ports.kafkaController } : {}),
       })
       await kafka.start()
       stops.push(() => kafka.stop())

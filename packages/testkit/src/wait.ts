@@ -1,3 +1,8 @@
+/** Thrown by a probe to stop waiting at once: the awaited condition can no longer come true. */
+export class WaitAborted extends Error {
+  override readonly name = 'WaitAborted'
+}
+
 /** Options of {@link waitFor}. */
 export interface WaitOptions {
   /** What is awaited, for the error message. */
@@ -8,7 +13,8 @@ export interface WaitOptions {
 
 /**
  * Polls `probe` until it returns a value other than undefined/false, or the deadline passes. This
- * waits on a signal (a condition in the system), never a fixed time.
+ * waits on a signal (a condition in the system), never a fixed time. A probe that throws is tried
+ * again (the system may not be up yet), unless it throws {@link WaitAborted}.
  */
 export const waitFor = async <T>(
   probe: () => Promise<T | undefined | false> | T | undefined | false,
@@ -22,6 +28,7 @@ export const waitFor = async <T>(
       const v = await probe()
       if (v !== undefined && v !== false) return v
     } catch (err) {
+      if (err instanceof WaitAborted) throw err
       lastError = err
     }
     if (Date.now() > deadline) {

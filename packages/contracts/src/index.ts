@@ -1,0 +1,69 @@
+/**
+ * @ecrs/contracts: what every ECRS service agrees on — the event envelope and its validation, the
+ * USCC check, Shanghai dates and Civil-Code periods, and the official working-day calendar.
+ */
+export {
+  USCC_CHARSET,
+  isValidUscc,
+  orgCodeCheckCharacter,
+  usccCheckCharacter,
+  type UsccCheckOptions,
+} from './uscc.js'
+export {
+  addDays,
+  addMonthsPeriodEnd,
+  addYearsPeriodEnd,
+  compareDates,
+  dateOfEpochDay,
+  dayOfWeek,
+  daysInMonth,
+  endOfShanghaiDay,
+  epochDay,
+  formatDate,
+  isRfc3339WithOffset,
+  isValidCalendarDate,
+  parseDate,
+  parseInstant,
+  shanghaiDateOf,
+  startOfShanghaiDay,
+  type CalendarDate,
+} from './dates.js'
+export {
+  HOLIDAYS_CN,
+  HOLIDAYS_CN_FIRST_YEAR,
+  HOLIDAYS_CN_LAST_YEAR,
+  type HolidayArrangement,
+} from './calendar/holidays-cn.js'
+export {
+  addWorkingDays,
+  isWorkingDay,
+  isYearCovered,
+  nextWorkingDayAfter,
+  workingDayStatus,
+  type DayStatus,
+  type WorkingDayDeadline,
+  type WorkingDayResult,
+} from './calendar/working-days.js'
+export {
+  EnvelopeSchema,
+  MAX_DATA_DEPTH,
+  MAX_EXTENSION_ATTRIBUTES,
+  MAX_FUTURE_SKEW_MS,
+  canonicalJson,
+  createAjv,
+  envelopeHash,
+  envelopeValidator,
+  extensionAttributes,
+  issuesFromAjv,
+  normalizeEnvelope,
+  pointerToken,
+  validateEnvelope,
+  type ContractsAjvOptions,
+  type Envelope,
+  type EnvelopeInput,
+  type EnvelopeValidation,
+  type EnvelopeValidatorOptions,
+  type ValidationIssue,
+} from './envelope.js'
+// Topic names live beside the schemas (written separately; re-exported so the package has one door).
+export * from './topics.js'

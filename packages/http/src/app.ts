@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
+
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { fastify } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyPluginCallback } from 'fastify'
+import type { Logger } from 'pino'
+
+import { authPlugin, createVerifier } from './auth.js'
+import type { Verifier, VerifierOptions } from './auth.js'
+import { errorHandler, notFoundHandler } from './errors.js'
+import { metricsPlugin } from './metrics.js'
+import { parseQuery, rejectInvalidQuery } from './querystring.js'
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Service name: OpenAPI title fallback and the `service` label of metrics. */
+  readonly name: string
+  readonly version: string
+  /** The process's root pino logger. */
+  readonly logger: Logger
+  /** A ready verifier, or the options to build one (throws at creation on unsafe production settings). */
+  readonly auth: Verifier | VerifierOptions
+  /** Readiness checks by dependency, e.g. `{ kafka: true, store: false }`; all true → ready. */
+  readonly ready: () => Promise<Readonly<Record<string, boolean>>>
+  /** How long `/readyz` waits for the checks before answering not-ready; 5000 ms by default. */
+  readonly readyTimeoutMs?: number
+  /** Largest accepted body in bytes; Fastify's default (1 MiB) when absent. */
+  readonly bodyLimit?: number
+  readonly openapi?: { readonly title: string; readonly description: string }
+  /** Log paths to redact besides the Authorization and Cookie headers. */
+  readonly redact?: readonly string[]
+}
+
+/** The app every service builds on. */
+export type App = FastifyInstance
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The code answered for invalid input on this route (schema violation, malformed JSON) instead
+     * of the generic `BODY_INVALID` / `QUERY_INVALID`, e.g. ingest's `EVENT_INVALID`.
+     */
+    validationErrorCode?: string
+  }
+}
+
+/** OpenAPI security requirement for routes that need a token: `schema: { security: bearerSecurity }`. */
+export const bearerSecurity = [{ bearerAuth: [] }] as const
+
+// Tokens and secrets must never reach the logs, whatever a handler decides to log. The list repeats
+// what a root logger usually redacts because a child's redaction replaces its parent's.
+const REDACT = [
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'request.headers.authorization',
+  'ECRS_JWT_SECRET',
+  '*.ECRS_JWT_SECRET',
+]
+
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The caller's `x-correlation-id` when well-formed (bounded, no control characters), else a UUID. */
+const correlationId = (req: IncomingMessage): string => {
+  const given = req.headers['x-correlation-id']
+  return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID()
+}
+
+/**
+ * Builds (does not start) a service's Fastify app with what every service shares: correlation ids,
+ * auth (`request.principal`), the common error shape, strict query strings, `/healthz`, `/readyz`,
+ * `/metrics`, `/openapi.json` and `/docs`. Async because the OpenAPI generator must be loaded before
+ * the service declares its routes, so they appear in the document.
+ */
+export const createApp = async (opts: AppOptions): Promise<App> => {
+  const verifier = 'verify' in opts.auth ? opts.auth : createVerifier(opts.auth)
+  // Typed as Fastify's base logger so that plain `FastifyPluginAsync` plugins register without casts.
+  // The child's redaction replaces the root's, hence `opts.redact` for the service's own paths.
+  const logger: FastifyBaseLogger = opts.logger.child({}, { redact: [...REDACT, ...(opts.redact ?? [])] })
+  const app = fastify({
+    loggerInstance: logger,
+    genReqId: correlationId,
+    ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
+    routerOptions: { querystringParser: parseQuery },
+    ajv: {
+      // No silent stripping of unknown parameters: `additionalProperties: false` means 400.
+      customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false },
+    },
+  })
+
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+  app.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-correlation-id', request.id)
+    done()
+  })
+  app.addHook('preValidation', rejectInvalidQuery)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: opts.openapi?.title ?? opts.name,
+        description: opts.openapi?.description ?? `ECRS ${opts.name} service`,
+        version: opts.version,
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  })
+  await app.register(authPlugin, { verifier })
+  await app.register(metricsPlugin, { service: opts.name })
+  await app.register(docs)
+  await app.register(health(opts.ready, opts.readyTimeoutMs ?? 5000))
+  return app
+}
+
+/** `/openapi.json` and the Swagger UI at `/docs`, both open to anyone. */
+const docs: FastifyPluginAsync = async (app) => {
+  // Encapsulated: only the routes of this plugin (the UI's own) skip auth.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, skipAuth: true }
+  })
+  app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()))
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+}
+
+const checksSchema = { type: 'object', additionalProperties: { type: 'boolean' } } as const
+
+const health =
+  (ready: AppOptions['ready'], timeoutMs: number): FastifyPluginCallback =>
+  (app, _opts, done) => {
+    app.addHook('onRoute', (route) => {
+      route.config = { ...route.config, skipAuth: true }
+    })
+    app.get(
+      '/healthz',
+      {
+        schema: {
+          tags: ['ops'],
+          summary: 'The process is alive',
+          response: {
+            200: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'] },
+          },
+        },
+      },
+      (_request, reply) => reply.send({ status: 'ok' }),
+    )
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          tags: ['ops'],
+          summary: 'Every dependency (Kafka, store) answers',
+          response: {
+            200: readySchema('ready'),
+            503: readySchema('not-ready'),
+          },
+        },
+      },
+      async (request, reply) => {
+        let checks: Readonly<Record<string, boolean>> = {}
+        let ok = false
+        try {
+          checks = await withTimeout(ready(), timeoutMs)
+          ok = Object.values(checks).every((v) => v)
+        } catch (err) {
+          request.log.warn({ err }, 'readiness check failed')
+        }
+        return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks })
+      },
+    )
+    done()
+  }
+
+const readySchema = (status: string) =>
+  ({
+    type: 'object',
+    properties: { status: { const: status }, checks: checksSchema },
+    required: ['status', 'checks'],
+  }) as const
+
+// A probe that hangs (a broker that accepts connections but never answers) must still get an answer.
+const withTimeout = async <T>(work: Promise<T>, ms: number): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`readiness checks took over ${ms} ms`)), ms)
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}

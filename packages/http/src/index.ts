@@ -1,0 +1,22 @@
+export { createApp, bearerSecurity } from './app.js'
+export type { App, AppOptions } from './app.js'
+export {
+  LOCAL_DEV_SECRET,
+  authPlugin,
+  createVerifier,
+  publicPrincipal,
+  requireAuthenticated,
+  requireRoles,
+  roles,
+  signToken,
+} from './auth.js'
+export type { AuthPluginOptions, Principal, Role, TokenClaims, Verifier, VerifierOptions } from './auth.js'
+export { authConfigSchema, readConfig, stringEnum, verifierOptions } from './config.js'
+export type { AuthConfig } from './config.js'
+export { codedError, errorBody, errorHandler, httpErrors, notFoundHandler, withExtras } from './errors.js'
+export type { CodedErrorConstructor, ErrorBody, ErrorExtras, FieldError } from './errors.js'
+export { metricsPlugin } from './metrics.js'
+export type { MetricsPluginOptions } from './metrics.js'
+export { parseQuery, queryProblems, rejectInvalidQuery } from './querystring.js'
+export { serviceConfigSchema } from './service-config.js'
+export { runService, type RunningService } from './runtime.js'

@@ -1,0 +1,142 @@
+/**
+ * `npm start`: the whole local stack in the foreground. Provisions Kafka and the store (unless
+ * KAFKA_BROKERS / MONGO_URL are set) on the default ports, starts the three services as separate
+ * processes, waits until each answers /readyz, prints where everything listens, restarts a
+ * service that crashes (the others keep running), and stops everything on Ctrl-C / SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { cacheDir, repoRoot } from '../paths.js'
+import { isPortFree } from '../ports.js'
+import { stderrProgress as progress } from '../progress.js'
+import { provision, type Infra } from '../provision.js'
+import { waitFor } from '../wait.js'
+
+const services = [
+  { name: 'ingest', port: 8081 },
+  { name: 'credit-profile', port: 8082 },
+  { name: 'recall', port: 8083 },
+] as const
+
+interface Running {
+  name: string
+  port: number
+  child: ChildProcess | undefined
+  restarts: number[]
+}
+
+let infra: Infra | undefined
+let stopping = false
+const running: Running[] = []
+
+const prefixLines = (name: string, stream: NodeJS.WritableStream) => {
+  let rest = ''
+  return (d: Buffer) => {
+    const text = rest + d.toString('utf8')
+    const lines = text.split('\n')
+    rest = lines.pop() ?? ''
+    for (const l of lines) stream.write(`[${name}] ${l}\n`)
+  }
+}
+
+const spawnService = (r: Running, env: NodeJS.ProcessEnv): void => {
+  const child = spawn(process.execPath, [join(repoRoot, 'services', r.name, 'dist', 'main.js')], {
+    env: { ...env, PORT: String(r.port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  r.child = child
+  child.stdout?.on('data', prefixLines(r.name, process.stdout))
+  child.stderr?.on('data', prefixLines(r.name, process.stderr))
+  child.once('exit', (code, signal) => {
+    r.child = undefined
+    if (stopping) return
+    const now = Date.now()
+    r.restarts = r.restarts.filter((t) => now - t < 60_000)
+    if (r.restarts.length >= 5) {
+      progress(
+        `${r.name} exited (${code ?? signal}) 5 times within a minute; not restarting it. The other services keep running.`,
+      )
+      return
+    }
+    r.restarts.push(now)
+    const delay = 1000 * r.restarts.length
+    progress(`${r.name} exited (${code ?? signal}); restarting in ${delay / 1000} s`)
+    setTimeout(() => {
+      if (!stopping) spawnService(r, env)
+    }, delay).unref()
+  })
+}
+
+const shutdown = async (code: number, why?: string): Promise<never> => {
+  if (stopping) process.exit(code)
+  stopping = true
+  if (why) progress(why)
+  progress('stopping…')
+  await Promise.all(
+    running.map(async (r) => {
+      const c = r.child
+      if (!c || c.exitCode !== null) return
+      const exited = new Promise((res) => c.once('exit', res))
+      c.kill('SIGTERM')
+      const t = setTimeout(() => c.kill('SIGKILL'), 15_000)
+      await exited
+      clearTimeout(t)
+    }),
+  )
+  await infra?.stop()
+  progress('stopped')
+  process.exit(code)
+}
+
+process.on('SIGINT', () => void shutdown(0))
+process.on('SIGTERM', () => void shutdown(0))
+
+const main = async (): Promise<void> => {
+  for (const s of services) {
+    if (!(await isPortFree(s.port))) {
+      throw new Error(`port ${s.port} for ${s.name} is taken (is another \`npm start\` running?)`)
+    }
+  }
+  const started = Date.now()
+  infra = await provision({
+    env: process.env,
+    progress,
+    ports: { kafka: 9092, kafkaController: 9093, mongo: 27017 },
+    dataDir: join(cacheDir, 'stack'),
+  })
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+  }
+  for (const s of services) {
+    const r: Running = { name: s.name, port: s.port, child: undefined, restarts: [] }
+    running.push(r)
+    spawnService(r, env)
+  }
+  await Promise.all(
+    running.map((r) =>
+      waitFor(
+        async () => {
+          if (stopping) throw new Error('stopping')
+          const res = await fetch(`http://127.0.0.1:${r.port}/readyz`)
+          return res.status === 200
+        },
+        { what: `${r.name} /readyz`, timeoutMs: 120_000, intervalMs: 250 },
+      ),
+    ),
+  )
+  const lines = [
+    `ECRS is up (${((Date.now() - started) / 1000).toFixed(1)} s):`,
+    ...running.map((r) => `  ${r.name.padEnd(15)} http://127.0.0.1:${r.port}   (docs: /docs)`),
+    `  ${'kafka'.padEnd(15)} ${infra.kafkaBrokers.join(',')}   (${infra.kafkaFrom})`,
+    `  ${'store'.padEnd(15)} ${infra.mongoUrl}   (${infra.mongoFlavor}, ${infra.mongoFrom})`,
+    ...(infra.logs.length > 0 ? [`  logs: ${infra.logs.join(', ')}`] : []),
+    'Ctrl-C stops everything.',
+  ]
+  process.stderr.write(lines.join('\n') + '\n')
+}
+
+main().catch((err: unknown) =>
+  shutdown(1, `start failed: ${err instanceof Error ? err.message : String(err)}`),
+)

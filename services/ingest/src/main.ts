@@ -1,0 +1,5 @@
+import { runService } from '@ecrs/http'
+import { configSchema } from './config.js'
+import { start } from './service.js'
+
+await runService('ingest', configSchema, start)

@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { WaitAborted, freePort, repoRoot, waitFor } from '@ecrs/testkit'
+
+/** The three services of contract §1. */
+export const serviceNames = ['ingest', 'credit-profile', 'recall'] as const
+export type ServiceName = (typeof serviceNames)[number]
+
+/** A service started as its own process from its built output, as contract §1 describes. */
+export interface ServiceProcess {
+  readonly name: ServiceName
+  readonly url: string
+  readonly child: ChildProcess
+  /** stdout + stderr so far (pino JSON lines). */
+  output(): string
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** Starts `node services/<name>/dist/main.js` with the given environment and waits for /readyz 200. */
+export const startServiceProcess = async (
+  name: ServiceName,
+  env: Record<string, string>,
+): Promise<ServiceProcess> => {
+  const port = await freePort()
+  const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+  const url = `http://127.0.0.1:${port}`
+  try {
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new WaitAborted(`${name} exited (${child.exitCode}):\n${out}`)
+        return (await fetch(`${url}/readyz`)).status === 200
+      },
+      { what: `${name} /readyz`, timeoutMs: 60_000, intervalMs: 200 },
+    )
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw err
+  }
+  return {
+    name,
+    url,
+    child,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal)
+      return exited
+    },
+  }
+}
