@@ -35,12 +35,12 @@ export interface ProvisionOptions {
   allowDocker?: boolean
 }
 
-/** Asks the server who it is: FerretDB answers `buildInfo` with a `ferretdb` section. */
+/** Asks the server who it is: FerretDB's `buildInfo` carries `ferretdbVersion` / `ferretdbFeatures`. */
 export const detectMongoFlavor = async (url: string): Promise<MongoFlavor> => {
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000 })
   try {
     const info = await client.db('admin').command({ buildInfo: 1 })
-    return 'ferretdb' in info ? 'ferretdb' : 'mongodb'
+    return 'ferretdbVersion' in info || 'ferretdbFeatures' in info ? 'ferretdb' : 'mongodb'
   } finally {
     await client.close()
   }
