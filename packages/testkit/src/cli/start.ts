@@ -3,6 +3,7 @@
  * KAFKA_BROKERS / MONGO_URL are set) on the default ports, starts the three services as separate
  * processes, waits until each answers /readyz, prints where everything listens, restarts a
  * service that crashes (the others keep running), and stops everything on Ctrl-C / SIGTERM.
+ * With `--infra-only` (`npm run stack`) it provisions the broker and the store and nothing else.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
@@ -91,8 +92,10 @@ const shutdown = async (code: number, why?: string): Promise<never> => {
 process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
 
+const infraOnly = process.argv.includes('--infra-only')
+
 const main = async (): Promise<void> => {
-  for (const s of services) {
+  for (const s of infraOnly ? [] : services) {
     if (!(await isPortFree(s.port))) {
       throw new Error(`port ${s.port} for ${s.name} is taken (is another \`npm start\` running?)`)
     }
@@ -108,6 +111,17 @@ const main = async (): Promise<void> => {
     ...process.env,
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     MONGO_URL: infra.mongoUrl,
+  }
+  if (infraOnly) {
+    process.stderr.write(
+      [
+        `Kafka and the store are up (${((Date.now() - started) / 1000).toFixed(1)} s):`,
+        `  KAFKA_BROKERS=${infra.kafkaBrokers.join(',')}`,
+        `  MONGO_URL=${infra.mongoUrl}`,
+        'Ctrl-C stops them.',
+      ].join('\n') + '\n',
+    )
+    return
   }
   for (const s of services) {
     const r: Running = { name: s.name, port: s.port, child: undefined, restarts: [] }
