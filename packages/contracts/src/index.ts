@@ -1,6 +1,7 @@
 /**
  * @ecrs/contracts: what every ECRS service agrees on — the event envelope and its validation, the
- * USCC check, Shanghai dates and Civil-Code periods, and the official working-day calendar.
+ * event catalogue, the USCC check, Shanghai dates and Civil-Code periods, and the official
+ * working-day calendar.
  */
 export {
   USCC_CHARSET,
@@ -67,3 +68,5 @@ export {
 } from './envelope.js'
 // Topic names live beside the schemas (written separately; re-exported so the package has one door).
 export * from './topics.js'
+// The event catalogue v1: data schemas and types, validation, publish rights, AsyncAPI and JSON Schema.
+export * from './catalogue/index.js'

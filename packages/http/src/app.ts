@@ -37,6 +37,14 @@ export interface AppOptions {
 export type App = FastifyInstance
 
 declare module 'fastify' {
+  /** The OpenAPI fields routes may carry (the same as @fastify/swagger's, visible to every service). */
+  interface FastifySchema {
+    summary?: string
+    description?: string
+    tags?: readonly string[]
+    hide?: boolean
+    security?: readonly { [securityLabel: string]: readonly string[] }[]
+  }
   interface FastifyContextConfig {
     /**
      * The code answered for invalid input on this route (schema violation, malformed JSON) instead

@@ -152,7 +152,11 @@ const classify = (error: AnyError, request: FastifyRequest): Classified => {
   }
   if (code?.startsWith('FST_ERR_CTP_') === true || code === 'FST_ERR_VALIDATION') {
     // JSON syntax errors and other content-type parser failures are bad input, whatever Fastify says.
-    return { statusCode: 400, code: routeInvalidCode(request) ?? 'BODY_INVALID', message: error.message }
+    // Routes with their own invalid-input code promise an `errors` list; the whole body is at fault.
+    const own = routeInvalidCode(request)
+    return own === undefined
+      ? { statusCode: 400, code: 'BODY_INVALID', message: error.message }
+      : { statusCode: 400, code: own, message: error.message, errors: [{ path: '', message: error.message }] }
   }
   const status =
     typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600

@@ -1,7 +1,21 @@
 import { serviceConfigSchema } from '@ecrs/http'
-import type { Static } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 
 /** The ingest service's settings, read from the environment by main.ts. */
-export const configSchema = serviceConfigSchema({ port: 8081, db: 'ecrs_ingest' })
+export const configSchema = Type.Composite([
+  serviceConfigSchema({ port: 8081, db: 'ecrs_ingest' }),
+  Type.Object({
+    /** Contract §5: a single event's body, and one item of a batch, at most 256 KiB. */
+    MAX_EVENT_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
+    MAX_BATCH_EVENTS: Type.Integer({ minimum: 1, default: 1000 }),
+    MAX_BATCH_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+    /** Per principal: sustained requests per second and burst. */
+    RATE_LIMIT_PER_SECOND: Type.Number({ exclusiveMinimum: 0, default: 200 }),
+    RATE_LIMIT_BURST: Type.Integer({ minimum: 1, default: 400 }),
+    /** How long a request waits for Kafka's acknowledgement before answering 503. */
+    PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+    RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, default: 5 }),
+  }),
+])
 
 export type Config = Static<typeof configSchema>

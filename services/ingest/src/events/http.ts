@@ -1,0 +1,218 @@
+import type { Envelope, Publisher } from '@ecrs/contracts'
+import { envelopeHash, publishRight, validateEvent } from '@ecrs/contracts'
+import {
+  bearerSecurity,
+  httpErrors,
+  requireAuthenticated,
+  requireRoles,
+  withExtras,
+  type App,
+  type Principal,
+} from '@ecrs/http'
+import { KafkaUnavailableError } from '@ecrs/kafka'
+import type { FastifyRequest, onRequestHookHandler } from 'fastify'
+import { acceptEvents, type AcceptDeps, type Candidate, type Verdict } from './accept.js'
+import { ingestErrors } from './errors.js'
+
+export interface EventsRouteOptions {
+  deps: AcceptDeps
+  rateLimit: onRequestHookHandler
+  maxEventBytes: number
+  maxBatchEvents: number
+  maxBatchBytes: number
+  /** Seconds a caller is told to wait after a 503. */
+  retryAfterSeconds: number
+}
+
+const publisherOf = (p: Principal): Publisher => p
+
+/** One batch item's result (contract §5). */
+interface ItemResult {
+  index: number
+  id?: string
+  status: 'accepted' | 'duplicate' | 'rejected'
+  recordedAt?: string
+  code?: string
+  message?: string
+  errors?: { path: string; message: string }[]
+}
+
+const acceptedBody = (event: Envelope, v: Verdict & { recordedAt: Date }) => ({
+  id: event.id,
+  source: event.source,
+  status: 'accepted' as const,
+  recordedAt: v.recordedAt.toISOString(),
+})
+
+const unavailable = (retryAfter: number, err: unknown) =>
+  withExtras(new ingestErrors.KAFKA_UNAVAILABLE(undefined, { cause: err }), {
+    headers: { 'retry-after': String(retryAfter) },
+  })
+
+const eventIdOf = (input: unknown): string | undefined => {
+  const id = (input as { id?: unknown } | null)?.id
+  return typeof id === 'string' && id.length <= 128 ? id : undefined
+}
+
+/** `POST /v1/events` and `POST /v1/events:batch`: the one door for writes. */
+export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
+  const judge = (input: unknown, index: number, principal: Principal, now: Date): Candidate | ItemResult => {
+    const v = validateEvent(input, now)
+    const id = eventIdOf(input)
+    const base = { index, ...(id === undefined ? {} : { id }) }
+    if (!v.ok) {
+      return {
+        ...base,
+        status: 'rejected',
+        code: v.code,
+        message: v.code === 'EVENT_TYPE_UNKNOWN' ? 'unknown event type' : 'the event is invalid',
+        errors: v.errors,
+      }
+    }
+    const right = publishRight(publisherOf(principal), v.event, v.spec)
+    if (!right.ok) return { ...base, status: 'rejected', code: 'FORBIDDEN', message: right.reason }
+    return { index, event: v.event, spec: v.spec, hash: envelopeHash(v.event) }
+  }
+
+  app.post(
+    '/v1/events',
+    {
+      onRequest: [requireAuthenticated, opts.rateLimit],
+      bodyLimit: opts.maxEventBytes,
+      config: { validationErrorCode: 'EVENT_INVALID' },
+      schema: {
+        summary: 'Publish one event',
+        description:
+          'Answers 202 once the event is durable in Kafka (acks=all); 200 with duplicate:true for an identical resubmission.',
+        tags: ['events'],
+        security: bearerSecurity,
+        body: { type: 'object', description: 'A CloudEvents 1.0 envelope; see GET /v1/schemas' },
+      },
+    },
+    async (request, reply) => {
+      const judged = judge(request.body, 0, request.principal, opts.deps.now())
+      if ('status' in judged) {
+        if (judged.code === 'FORBIDDEN') throw new httpErrors.FORBIDDEN(judged.message)
+        const Err =
+          judged.code === 'EVENT_TYPE_UNKNOWN' ? ingestErrors.EVENT_TYPE_UNKNOWN : ingestErrors.EVENT_INVALID
+        throw withExtras(new Err((request.body as { type?: unknown }).type), { errors: judged.errors ?? [] })
+      }
+      let verdict: Verdict
+      try {
+        ;[verdict] = (await acceptEvents(opts.deps, [judged], request.id)) as [Verdict]
+      } catch (err) {
+        if (err instanceof KafkaUnavailableError) throw unavailable(opts.retryAfterSeconds, err)
+        throw err
+      }
+      if (verdict.status === 'conflict')
+        throw new ingestErrors.EVENT_ID_CONFLICT(judged.event.id, judged.event.source)
+      const body = acceptedBody(judged.event, verdict)
+      return verdict.status === 'duplicate'
+        ? reply.code(200).send({ ...body, duplicate: true })
+        : reply.code(202).send(body)
+    },
+  )
+
+  app.addContentTypeParser(
+    'application/x-ndjson',
+    { parseAs: 'string', bodyLimit: opts.maxBatchBytes },
+    (_req, body, done) => {
+      done(null, { ndjson: body as string })
+    },
+  )
+
+  app.post(
+    '/v1/events:batch',
+    {
+      onRequest: [requireAuthenticated, opts.rateLimit],
+      preHandler: requireRoles('agency', 'firm'),
+      bodyLimit: opts.maxBatchBytes,
+      config: { validationErrorCode: 'EVENT_INVALID' },
+      schema: {
+        summary: 'Publish a batch of events',
+        description: `JSON {events: [...]} or NDJSON (application/x-ndjson), at most ${opts.maxBatchEvents} events. Each item is judged alone.`,
+        tags: ['events'],
+        security: bearerSecurity,
+      },
+    },
+    async (request, reply) => {
+      const items = batchItems(request, opts)
+      const now = opts.deps.now()
+      const results: ItemResult[] = []
+      const candidates: Candidate[] = []
+      items.forEach((item, index) => {
+        if ('error' in item) {
+          results[index] = { index, status: 'rejected', ...item.error }
+          return
+        }
+        const j = judge(item.value, index, request.principal, now)
+        if ('status' in j) results[index] = j
+        else candidates.push(j)
+      })
+      let verdicts: Verdict[] = []
+      try {
+        verdicts = await acceptEvents(opts.deps, candidates, request.id)
+      } catch (err) {
+        if (err instanceof KafkaUnavailableError) throw unavailable(opts.retryAfterSeconds, err)
+        throw err
+      }
+      verdicts.forEach((v, i) => {
+        const c = candidates[i]!
+        results[v.index] =
+          v.status === 'conflict'
+            ? {
+                index: v.index,
+                id: c.event.id,
+                status: 'rejected',
+                code: 'EVENT_ID_CONFLICT',
+                message: 'already accepted with other content',
+              }
+            : { index: v.index, id: c.event.id, status: v.status, recordedAt: v.recordedAt.toISOString() }
+      })
+      return reply.code(200).send({ results })
+    },
+  )
+}
+
+type BatchItem = { value: unknown } | { error: Pick<ItemResult, 'code' | 'message' | 'errors'> }
+
+/** The batch's items, from `{events: [...]}` or NDJSON lines; oversized or unparseable items are marked. */
+const batchItems = (request: FastifyRequest, opts: EventsRouteOptions): BatchItem[] => {
+  const body = request.body as { ndjson?: string; events?: unknown } | null
+  const tooLarge = {
+    code: 'EVENT_TOO_LARGE',
+    message: `the event is larger than ${opts.maxEventBytes} bytes`,
+  }
+  let items: BatchItem[]
+  if (body && typeof body.ndjson === 'string') {
+    items = body.ndjson
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line): BatchItem => {
+        if (Buffer.byteLength(line) > opts.maxEventBytes) return { error: tooLarge }
+        try {
+          return { value: JSON.parse(line) as unknown }
+        } catch (err) {
+          const message = (err as Error).message
+          return {
+            error: {
+              code: 'EVENT_INVALID',
+              message: 'the line is not JSON',
+              errors: [{ path: '', message }],
+            },
+          }
+        }
+      })
+  } else {
+    if (!body || !Array.isArray(body.events)) {
+      throw withExtras(new ingestErrors.EVENT_INVALID(), {
+        errors: [{ path: '/events', message: 'must be an array of events' }],
+      })
+    }
+    items = body.events.map((value): BatchItem =>
+      Buffer.byteLength(JSON.stringify(value) ?? '') > opts.maxEventBytes ? { error: tooLarge } : { value },
+    )
+  }
+  if (items.length > opts.maxBatchEvents) throw new ingestErrors.BATCH_TOO_LARGE(opts.maxBatchEvents)
+  return items
+}

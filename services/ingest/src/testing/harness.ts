@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto'
+import { readConfig, signToken, LOCAL_DEV_SECRET, type TokenClaims } from '@ecrs/http'
+import { createKafka, startConsumer, createProducer, type InboundMessage, type Kafka } from '@ecrs/kafka'
+import { waitFor } from '@ecrs/testkit'
+import { usccCheckCharacter } from '@ecrs/contracts'
+import { pino, type Logger } from 'pino'
+import { configSchema, type Config } from '../config.js'
+import { start, type IngestService } from '../service.js'
+
+/** A fresh, valid USCC (random body, correct check character). */
+export const randomUscc = (): string => {
+  const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('')
+  const first17 = `91${digits(6)}${digits(9)}`
+  return first17 + usccCheckCharacter(first17)
+}
+
+export const token = (claims: Omit<TokenClaims, 'sub'> & { sub?: string }, ttl = 600): Promise<string> =>
+  signToken({ sub: 'test', ...claims }, LOCAL_DEV_SECRET, ttl)
+
+/** Starts ingest in-process on a free port with its own topics and database. */
+export const startIngest = async (
+  infra: { kafkaBrokers: string[]; mongoUrl: string },
+  ns: string,
+  env: Record<string, string> = {},
+  logger: Logger = pino({ level: 'warn' }),
+): Promise<{ service: IngestService; config: Readonly<Config> }> => {
+  const config = readConfig(configSchema, {
+    PORT: '0',
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
+    TOPIC_NAMESPACE: ns,
+    TOPIC_PARTITIONS: '3',
+    ...env,
+  })
+  return { service: await start(config, logger), config }
+}
+
+/** Collects the records of a topic (from the beginning) until `done` says enough. */
+export const readRecords = async (
+  kafka: Kafka,
+  topic: string,
+  done: (seen: InboundMessage[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<InboundMessage[]> => {
+  const seen: InboundMessage[] = []
+  const logger = pino({ level: 'silent' })
+  const producer = await createProducer(kafka, { logger })
+  const consumer = await startConsumer(kafka, {
+    groupId: `reader-${randomBytes(4).toString('hex')}`,
+    topics: [topic],
+    logger,
+    deadLetter: { topic: `${topic}.unused`, producer },
+    handler: (ms) => {
+      seen.push(...ms)
+      return Promise.resolve()
+    },
+  })
+  try {
+    await waitFor(() => done(seen), { what: `records on ${topic}`, timeoutMs })
+  } finally {
+    await consumer.stop()
+    await producer.disconnect()
+  }
+  return seen
+}
+
+export const kafkaClient = (brokers: string[]): Kafka =>
+  createKafka({ brokers, clientId: 'ingest-test', logger: pino({ level: 'silent' }) })
