@@ -24,7 +24,7 @@ export const startServiceProcess = async (
   const port = await freePort()
   const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   let out = ''
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()))

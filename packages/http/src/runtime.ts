@@ -50,6 +50,8 @@ export const runService = async <S extends TSchema>(
   }
   process.on('SIGINT', () => void stop('SIGINT'))
   process.on('SIGTERM', () => void stop('SIGTERM'))
+  // Started by a supervisor with an IPC channel (npm start, the tests): when it dies, so do we.
+  if (process.send !== undefined) process.once('disconnect', () => void stop('parent-gone'))
   try {
     running = await start(config, logger)
     logger.info({ url: running.url }, 'listening')

@@ -35,8 +35,8 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<I
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
     const producer = await createProducer(kafka, { logger, sendTimeoutMs: config.PRODUCE_TIMEOUT_MS })
     closers.push(() => producer.disconnect())
-    const ledger = await createLedger(store.db)
-    const outcomes = outcomeStore(store.db)
+    const ledger = createLedger(store)
+    const outcomes = outcomeStore(store)
     const consumer = await startConsumer(kafka, {
       groupId: `${config.TOPIC_NAMESPACE}.ingest.outcomes`,
       topics: [topics.outcomes],

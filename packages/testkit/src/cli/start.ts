@@ -43,7 +43,7 @@ const prefixLines = (name: string, stream: NodeJS.WritableStream) => {
 const spawnService = (r: Running, env: NodeJS.ProcessEnv): void => {
   const child = spawn(process.execPath, [join(repoRoot, 'services', r.name, 'dist', 'main.js')], {
     env: { ...env, PORT: String(r.port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   r.child = child
   child.stdout?.on('data', prefixLines(r.name, process.stdout))

@@ -60,32 +60,33 @@ export const acceptEvents = async (
   let open = new Map(firstByKey)
   for (let round = 0; open.size > 0; round++) {
     const now = deps.now()
-    const existing = await deps.ledger.find([...open.keys()])
-    const fresh: LedgerEntry[] = []
+    // Optimistic: most events are new, so insert first and look up only the keys that existed.
+    const fresh: LedgerEntry[] = [...open].map(([key, c]) => ({
+      _id: key,
+      source: c.event.source,
+      id: c.event.id,
+      type: c.event.type,
+      hash: c.hash,
+      status: 'pending',
+      recordedAt: now,
+      leaseOwner: owner,
+      leaseUntil: new Date(now.getTime() + deps.leaseMs),
+    }))
+    const lost = await deps.ledger.insertPending(fresh)
+    const existing = await deps.ledger.find([...lost])
     const expired: string[] = []
     const waiting: string[] = []
-    for (const [key, c] of open) {
+    for (const key of lost) {
+      const c = open.get(key)!
       const e = existing.get(key)
-      if (!e) {
-        fresh.push({
-          _id: key,
-          source: c.event.source,
-          id: c.event.id,
-          type: c.event.type,
-          hash: c.hash,
-          status: 'pending',
-          recordedAt: now,
-          leaseOwner: owner,
-          leaseUntil: new Date(now.getTime() + deps.leaseMs),
-        })
-      } else if (e.hash !== c.hash) verdicts.set(c.index, { index: c.index, status: 'conflict' })
+      if (!e)
+        waiting.push(key) // gone between the insert and the read: try again
+      else if (e.hash !== c.hash) verdicts.set(c.index, { index: c.index, status: 'conflict' })
       else if (e.status === 'accepted')
         verdicts.set(c.index, { index: c.index, status: 'duplicate', recordedAt: e.recordedAt })
       else if (!e.leaseUntil || e.leaseUntil < now) expired.push(key)
       else waiting.push(key)
     }
-
-    const lost = await deps.ledger.insertPending(fresh)
     const hashes = new Map([...open].map(([k, c]) => [k, c.hash]))
     const taken = await deps.ledger.takeOver(
       expired,
@@ -122,7 +123,7 @@ export const acceptEvents = async (
     }
 
     // Keys someone else holds (a racing twin, or one that lost a takeover): look again shortly.
-    const again = [...waiting, ...lost, ...expired.filter((k) => !taken.has(k))]
+    const again = [...waiting, ...expired.filter((k) => !taken.has(k))]
     if (again.length > 0) {
       if (round * (deps.pollMs ?? 25) > deps.leaseMs * 2) {
         throw new KafkaUnavailableError('another request holds these events and has not finished')

@@ -1,5 +1,5 @@
-import type { Collection, Db } from 'mongodb'
-import { isDuplicateKey } from '@ecrs/store'
+import type { Collection } from 'mongodb'
+import { bulkUpdate, isDuplicateKey, type Store } from '@ecrs/store'
 
 /**
  * The idempotency ledger (architecture.md principle 7): one entry per (`source`, `id`), written
@@ -23,6 +23,26 @@ export interface LedgerEntry {
 
 export const ledgerKey = (source: string, id: string): string => `${source}/${id}`
 
+/** What is stored: the entry without what `_id` already says (source, id) or what is implied (status). */
+type StoredEntry = Omit<LedgerEntry, 'source' | 'id' | 'status' | 'acceptedAt'>
+
+const stored = (e: LedgerEntry): StoredEntry => {
+  const { source: _s, id: _i, status: _st, acceptedAt: _a, ...rest } = e
+  return rest
+}
+
+/** A source never contains '/', so the key splits at its first '/'. */
+const fromStored = (s: StoredEntry, acceptedAt: Date | undefined): LedgerEntry => {
+  const cut = s._id.indexOf('/')
+  return {
+    ...s,
+    source: s._id.slice(0, cut),
+    id: s._id.slice(cut + 1),
+    status: acceptedAt ? 'accepted' : 'pending',
+    ...(acceptedAt ? { acceptedAt } : {}),
+  }
+}
+
 export interface Ledger {
   find(keys: readonly string[]): Promise<Map<string, LedgerEntry>>
   /** Inserts pending entries; returns the keys that already existed (someone else inserted them first). */
@@ -40,31 +60,38 @@ export interface Ledger {
   release(keys: readonly string[], owner: string, now: Date): Promise<void>
 }
 
-export const ledger = async (db: Db): Promise<Ledger> => {
-  const entries: Collection<LedgerEntry> = db.collection('ledger')
-  await entries.createIndex({ status: 1, recordedAt: 1 })
+export const ledger = (store: Store): Ledger => {
+  const entries: Collection<StoredEntry> = store.db.collection('ledger')
+  // Acceptance is recorded by inserting a marker, not by updating the entry: inserts are batched
+  // cheaply everywhere, while batched updates are slow on the local stand-in (see bulkUpdate).
+  const accepted: Collection<{ _id: string; acceptedAt: Date }> = store.db.collection('ledger_accepted')
 
+  // Every query names documents by `_id` equality: the SQLite stand-in answers those from its
+  // primary key, while `$in` and other filters scan the whole collection.
   return {
     async find(keys) {
-      const found = await entries.find({ _id: { $in: [...keys] } }).toArray()
-      return new Map(found.map((e) => [e._id, e]))
+      const found = await Promise.all(
+        keys.map(async (k): Promise<LedgerEntry | null> => {
+          const [e, a] = await Promise.all([entries.findOne({ _id: k }), accepted.findOne({ _id: k })])
+          return e ? fromStored(e, a?.acceptedAt) : null
+        }),
+      )
+      return new Map(found.filter((e): e is LedgerEntry => e !== null).map((e) => [e._id, e]))
     },
 
     async insertPending(list) {
       const existing = new Set<string>()
       if (list.length === 0) return existing
       try {
-        await entries.insertMany([...list], { ordered: false })
+        await store.write(() => entries.insertMany(list.map(stored), { ordered: false }))
       } catch (err) {
-        if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown }).writeErrors) throw err
-        // Which ones lost the race: those present now under another request's lease.
-        const owner = list[0]!.leaseOwner
-        const present = await entries
-          .find({ _id: { $in: list.map((e) => e._id) } }, { projection: { leaseOwner: 1, status: 1 } })
-          .toArray()
-        for (const p of present) if (p.status !== 'pending' || p.leaseOwner !== owner) existing.add(p._id)
-        const missing = list.length - (present.length - existing.size)
-        if (missing > existing.size && existing.size === 0) throw err
+        const raw = (err as { writeErrors?: unknown }).writeErrors
+        if (raw === undefined) throw err
+        const writeErrors = (Array.isArray(raw) ? raw : [raw]) as { index?: number; code?: number }[]
+        for (const we of writeErrors) {
+          if (we.code !== 11000 || we.index === undefined) throw err
+          existing.add(list[we.index]!._id)
+        }
       }
       return existing
     },
@@ -72,29 +99,43 @@ export const ledger = async (db: Db): Promise<Ledger> => {
     async takeOver(keys, hashByKey, owner, until, now) {
       const taken = new Set<string>()
       for (const key of keys) {
-        const r = await entries.findOneAndUpdate(
-          { _id: key, status: 'pending', hash: hashByKey.get(key)!, leaseUntil: { $lt: now } },
-          { $set: { leaseOwner: owner, leaseUntil: until } },
-          { returnDocument: 'after' },
+        const r = await store.write(() =>
+          entries.findOneAndUpdate(
+            { _id: key, hash: hashByKey.get(key)!, leaseUntil: { $lt: now } },
+            { $set: { leaseOwner: owner, leaseUntil: until } },
+            { returnDocument: 'after' },
+          ),
         )
         if (r) taken.add(key)
       }
       return taken
     },
 
-    async markAccepted(keys, owner, at) {
+    async markAccepted(keys, _owner, at) {
       if (keys.length === 0) return
-      await entries.updateMany(
-        { _id: { $in: [...keys] }, leaseOwner: owner },
-        { $set: { status: 'accepted', acceptedAt: at }, $unset: { leaseOwner: '', leaseUntil: '' } },
-      )
+      await store
+        .write(() =>
+          accepted.insertMany(
+            keys.map((k) => ({ _id: k, acceptedAt: at })),
+            { ordered: false },
+          ),
+        )
+        .catch((err: unknown) => {
+          // A marker that exists already (a takeover that raced a slow original) is fine.
+          if (!isDuplicateKey(err) && (err as { writeErrors?: unknown }).writeErrors === undefined) throw err
+        })
     },
 
     async release(keys, owner, now) {
       if (keys.length === 0) return
-      await entries.updateMany(
-        { _id: { $in: [...keys] }, leaseOwner: owner, status: 'pending' },
-        { $set: { leaseUntil: now } },
+      await store.write(() =>
+        bulkUpdate(
+          store,
+          entries,
+          keys.map((k) => ({
+            updateOne: { filter: { _id: k, leaseOwner: owner }, update: { $set: { leaseUntil: now } } },
+          })),
+        ),
       )
     },
   }

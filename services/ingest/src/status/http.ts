@@ -49,10 +49,13 @@ export const statusRoutes = (app: App, deps: { ledger: Ledger; outcomes: Outcome
       if (!mayRead(request.principal, source))
         throw new httpErrors.FORBIDDEN('the status of events of another publisher')
       const key = ledgerKey(source, id)
-      const [entries, doc] = await Promise.all([deps.ledger.find([key]), deps.outcomes.get(key)])
-      const entry = entries.get(key)
+      const entry = (await deps.ledger.find([key])).get(key)
       // A pending entry is not accepted: the event may never reach Kafka.
       const accepted = entry?.status === 'accepted' ? entry : undefined
+      // The system's own events (ecrs.*) do not pass through the ledger; their type is in the outcomes.
+      const knownType = accepted?.type
+      const consumers = knownType ? (catalogue.get(knownType)?.consumers ?? []) : ['credit-profile', 'recall']
+      const doc = await deps.outcomes.get(key, consumers)
       if (!accepted && !doc) throw new ingestErrors.EVENT_NOT_FOUND(id, source)
       const type = accepted?.type ?? doc!.type
       const outcomes: Outcome[] = Object.entries(doc?.consumers ?? {}).map(([consumer, o]) => ({
