@@ -70,3 +70,12 @@ export {
 export * from './topics.js'
 // The event catalogue v1: data schemas and types, validation, publish rights, AsyncAPI and JSON Schema.
 export * from './catalogue/index.js'
+export {
+  toCloudEventRecord,
+  fromCloudEventRecord,
+  toOutcomeRecord,
+  RecordUnreadable,
+  type CloudEventRecord,
+  type RecordedEvent,
+  type OutcomeRecordInput,
+} from './records.js'
