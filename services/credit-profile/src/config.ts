@@ -1,7 +1,13 @@
 import { serviceConfigSchema } from '@ecrs/http'
-import type { Static } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 
 /** The credit-profile service's settings, read from the environment by main.ts. */
-export const configSchema = serviceConfigSchema({ port: 8082, db: 'ecrs_credit_profile' })
+export const configSchema = Type.Composite([
+  serviceConfigSchema({ port: 8082, db: 'ecrs_credit_profile' }),
+  Type.Object({
+    /** How often the rules run over profiles due for a change (0: only on demand). */
+    RULES_INTERVAL_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+  }),
+])
 
 export type Config = Static<typeof configSchema>

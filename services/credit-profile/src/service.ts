@@ -1,58 +1,78 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
 import { createApp, verifierOptions, type App, type RunningService } from '@ecrs/http'
-import { createKafka, ensureTopics, pingKafka } from '@ecrs/kafka'
+import { createKafka, createProducer, ensureTopics, pingKafka, startConsumer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import { projectEnterpriseEvents } from './profiles/consumer.js'
+import { defaultProfileParams } from './profiles/domain/index.js'
+import { profileRoutes } from './profiles/http.js'
+import { projector as createProjector } from './profiles/projector.js'
+import { profileStore } from './profiles/store.js'
+import { rulesRoutes } from './rules/http.js'
+import { rulesRunner } from './rules/scheduler.js'
 
-/** The running credit-profile service; `app` is exposed for in-process tests. */
+/** The running credit-profile service; `app` and `rules` are exposed for in-process tests. */
 export interface CreditProfileService extends RunningService {
   readonly app: App
 }
 
-/** Connects to Kafka and the store, declares the topics, and listens on HOST:PORT. */
+/** Connects, declares the topics, projects the enterprise topic, runs the rules, serves §6. */
 export const start = async (config: Readonly<Config>, logger: Logger): Promise<CreditProfileService> => {
   const store = await connectStore({ url: config.MONGO_URL, dbName: config.MONGO_DB })
-  const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS.split(','),
-    clientId: 'ecrs-credit-profile',
-    logger,
-  })
-  const topics = topicNames(config.TOPIC_NAMESPACE)
+  const closers: (() => Promise<unknown>)[] = [() => store.close()]
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close failed'))
+  }
   try {
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS.split(','),
+      clientId: 'ecrs-credit-profile',
+      logger,
+    })
+    const topics = topicNames(config.TOPIC_NAMESPACE)
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-  } catch (err) {
-    await store.close()
-    throw err
-  }
-  const app = await createApp({
-    name: 'credit-profile',
-    version: '0.1.0',
-    logger,
-    auth: verifierOptions(config),
-    openapi: {
-      title: 'ECRS credit profiles',
-      description: 'Credit profiles of enterprises for regulators, firms and the public.',
-    },
-    ready: async () => {
-      const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
-      return { kafka: kafkaOk, store: storeOk }
-    },
-  })
-  try {
+    const producer = await createProducer(kafka, { logger })
+    closers.push(() => producer.disconnect())
+    const profiles = await profileStore(store)
+    const now = () => new Date()
+    const params = defaultProfileParams
+    const projector = createProjector({ profiles, producer, params, topics, now, log: logger })
+    const consumer = await startConsumer(kafka, {
+      groupId: `${config.TOPIC_NAMESPACE}.credit-profile.projection`,
+      topics: [topics.enterprise],
+      logger,
+      deadLetter: { topic: topics.deadLetter, producer },
+      handler: projectEnterpriseEvents(projector),
+    })
+    closers.push(() => consumer.stop())
+    const rules = rulesRunner({ profiles, projector, now, log: logger })
+    rules.start(config.RULES_INTERVAL_MS)
+    closers.push(() => rules.stop())
+
+    const app = await createApp({
+      name: 'credit-profile',
+      version: '0.1.0',
+      logger,
+      auth: verifierOptions(config),
+      openapi: {
+        title: 'ECRS credit profiles',
+        description: 'Credit profiles of enterprises for regulators, firms and the public.',
+      },
+      ready: async () => {
+        const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
+        return { kafka: kafkaOk, store: storeOk }
+      },
+    })
+    closers.push(() => app.close())
+    profileRoutes(app, { profiles, params, now })
+    rulesRoutes(app, rules)
     await app.listen({ host: config.HOST, port: config.PORT })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.PORT
+    return { app, url: `http://${config.HOST}:${port}`, close: closeAll }
   } catch (err) {
-    await store.close()
+    await closeAll()
     throw err
-  }
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : config.PORT
-  return {
-    app,
-    url: `http://${config.HOST}:${port}`,
-    close: async () => {
-      await app.close()
-      await store.close()
-    },
   }
 }

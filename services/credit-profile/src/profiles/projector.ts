@@ -1,0 +1,50 @@
+import type { Topics } from '@ecrs/contracts'
+import type { Producer } from '@ecrs/kafka'
+import type { Logger } from 'pino'
+import type { ProfileParams } from './domain/index.js'
+import { emptyDoc, reproject, type Projection } from './project.js'
+import type { ProfileStore, StoredEvent } from './store.js'
+
+/** Reprojects enterprises: publish what changed, then write the document (one writer per version). */
+export interface Projector {
+  /** Applies new events of several enterprises at once; returns the decisions published. */
+  apply(freshByUscc: ReadonlyMap<string, readonly StoredEvent[]>): Promise<string[]>
+}
+
+export const projector = (deps: {
+  profiles: ProfileStore
+  producer: Producer
+  params: ProfileParams
+  topics: Topics
+  now: () => Date
+  log: Logger
+}): Projector => ({
+  async apply(freshByUscc) {
+    const published: string[] = []
+    let pending = [...freshByUscc.keys()]
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 5)
+        throw new Error(`enterprises kept changing under us: ${pending.slice(0, 5).join(', ')}`)
+      const now = deps.now()
+      const work: { p: Projection; expected: number }[] = []
+      for (const uscc of pending) {
+        const prev = (await deps.profiles.get(uscc)) ?? emptyDoc(uscc, now)
+        work.push({
+          p: reproject(prev, freshByUscc.get(uscc) ?? [], now, deps.params, deps.topics),
+          expected: prev.version,
+        })
+      }
+      // Published before the write: after a crash the same records go out again (deterministic
+      // ids, consumers deduplicate); written before publishing, a crash would lose them.
+      await deps.producer.send(work.flatMap((w) => w.p.records))
+      const retry: string[] = []
+      for (const w of work) {
+        if (await deps.profiles.put(w.p.doc, w.expected)) published.push(...w.p.decisions)
+        else retry.push(w.p.doc._id)
+      }
+      if (retry.length > 0) deps.log.debug({ retry: retry.length }, 'version conflict, reprojecting')
+      pending = retry
+    }
+    return published
+  },
+})

@@ -1,0 +1,79 @@
+import type { Logger } from 'pino'
+import type { Projector } from '../profiles/projector.js'
+import type { ProfileStore } from '../profiles/store.js'
+
+/**
+ * Runs the rules over time: profiles whose `nextChangeAt` has come are reprojected (publicity
+ * ends, listings expire, deadlines pass), which publishes the decisions due. `runAll` does every
+ * enterprise (POST /v1/admin/rules:run).
+ */
+export interface RulesRunner {
+  runDue(): Promise<string[]>
+  runAll(): Promise<string[]>
+  start(intervalMs: number): void
+  stop(): Promise<void>
+}
+
+export const rulesRunner = (deps: {
+  profiles: ProfileStore
+  projector: Projector
+  now: () => Date
+  log: Logger
+}): RulesRunner => {
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<unknown> = Promise.resolve()
+  const batch = 200
+
+  const over = async (ids: string[]): Promise<string[]> =>
+    deps.projector.apply(new Map(ids.map((id) => [id, []])))
+
+  const runDue = async (): Promise<string[]> => {
+    const published: string[] = []
+    for (;;) {
+      const due = await deps.profiles.due(deps.now(), batch)
+      if (due.length === 0) return published
+      published.push(...(await over(due)))
+      if (due.length < batch) return published
+    }
+  }
+
+  const runAll = async (): Promise<string[]> => {
+    const published: string[] = []
+    let after: string | undefined
+    for (;;) {
+      const ids = await deps.profiles.all(after, batch)
+      if (ids.length === 0) return published
+      published.push(...(await over(ids)))
+      after = ids[ids.length - 1]
+    }
+  }
+
+  // One run at a time: a slow run is never overlapped by the next tick.
+  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = running.then(fn, fn)
+    running = next.catch(() => undefined)
+    return next
+  }
+
+  return {
+    runDue: () => serialized(runDue),
+    runAll: () => serialized(runAll),
+    start(intervalMs) {
+      if (intervalMs <= 0) return
+      timer = setInterval(() => {
+        const started = Date.now()
+        serialized(runDue)
+          .then((ids) => {
+            if (ids.length > 0)
+              deps.log.info({ published: ids.length, ms: Date.now() - started }, 'rules run')
+          })
+          .catch((err: unknown) => deps.log.warn({ err }, 'rules run failed'))
+      }, intervalMs)
+      timer.unref()
+    },
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
+  }
+}
