@@ -7,6 +7,8 @@ export const configSchema = Type.Composite([
   Type.Object({
     /** How often the rules run over profiles due for a change (0: only on demand). */
     RULES_INTERVAL_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+    /** How often the service looks whether a rebuild switched the projection. */
+    PROJECTION_CHECK_MS: Type.Integer({ minimum: 100, default: 2000 }),
   }),
 ])
 

@@ -11,6 +11,8 @@ import { projector as createProjector } from './profiles/projector.js'
 import { profileStore } from './profiles/store.js'
 import { rulesRoutes } from './rules/http.js'
 import { rulesRunner } from './rules/scheduler.js'
+import { readActive } from './rebuild/pointer.js'
+import { switchable } from './profiles/switchable.js'
 
 /** The running credit-profile service; `app` and `rules` are exposed for in-process tests. */
 export interface CreditProfileService extends RunningService {
@@ -34,18 +36,43 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
     const producer = await createProducer(kafka, { logger })
     closers.push(() => producer.disconnect())
-    const profiles = await profileStore(store)
+    let active = await readActive(store, config.TOPIC_NAMESPACE)
+    const profiles = switchable(await profileStore(store, active.collection))
     const now = () => new Date()
     const params = defaultProfileParams
     const projector = createProjector({ profiles, producer, params, topics, now, log: logger })
-    const consumer = await startConsumer(kafka, {
-      groupId: `${config.TOPIC_NAMESPACE}.credit-profile.projection`,
-      topics: [topics.enterprise],
-      logger,
-      deadLetter: { topic: topics.deadLetter, producer },
-      handler: projectEnterpriseEvents(projector),
-    })
+    const consume = (groupId: string) =>
+      startConsumer(kafka, {
+        groupId,
+        topics: [topics.enterprise],
+        logger,
+        deadLetter: { topic: topics.deadLetter, producer },
+        handler: projectEnterpriseEvents(projector),
+      })
+    let consumer = await consume(active.groupId)
     closers.push(() => consumer.stop())
+    // After a rebuild (npm run rebuild -- credit-profile) the pointer names a new collection and
+    // group: stop, switch, and go on from where the rebuild stopped.
+    let switching = false
+    const watch = setInterval(() => {
+      if (switching) return
+      switching = true
+      readActive(store, config.TOPIC_NAMESPACE)
+        .then(async (next) => {
+          if (next.collection === active.collection && next.groupId === active.groupId) return
+          logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')
+          await consumer.stop()
+          profiles.swap(await profileStore(store, next.collection))
+          consumer = await consume(next.groupId)
+          active = next
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'projection switch check failed'))
+        .finally(() => {
+          switching = false
+        })
+    }, config.PROJECTION_CHECK_MS)
+    watch.unref()
+    closers.push(() => Promise.resolve(clearInterval(watch)))
     const rules = rulesRunner({ profiles, projector, now, log: logger })
     rules.start(config.RULES_INTERVAL_MS)
     closers.push(() => rules.stop())

@@ -1,7 +1,15 @@
 import { serviceConfigSchema } from '@ecrs/http'
-import type { Static } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
 
 /** The recall service's settings, read from the environment by main.ts. */
-export const configSchema = serviceConfigSchema({ port: 8083, db: 'ecrs_recall' })
+export const configSchema = Type.Composite([
+  serviceConfigSchema({ port: 8083, db: 'ecrs_recall' }),
+  Type.Object({
+    /** How often the rules sweep re-derives cases whose deadlines have passed; 0 disables the timer. */
+    RULES_INTERVAL_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+    /** How long publishing waits for Kafka's acknowledgement before a command answers 503. */
+    PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+  }),
+])
 
 export type Config = Static<typeof configSchema>

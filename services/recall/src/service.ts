@@ -1,51 +1,88 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
 import { createApp, verifierOptions, type App, type RunningService } from '@ecrs/http'
-import { createKafka, ensureTopics, pingKafka } from '@ecrs/kafka'
+import { createKafka, createProducer, ensureTopics, pingKafka, startConsumer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
+import { obligationRoutes } from './obligations/http.js'
+import { caseLock } from './recalls/case-lock.js'
+import { commandRoutes } from './recalls/commands.js'
+import { projectRecalls, type CaseDeps } from './recalls/consumer.js'
+import { defaultRecallParams, type RecallParams } from './recalls/domain/index.js'
+import { recallRoutes, rulesRoutes } from './recalls/http.js'
+import { rulesSweep, startScheduler } from './recalls/scheduler.js'
+import { caseStore } from './recalls/store.js'
 
 /** The running recall service; `app` is exposed for in-process tests. */
 export interface RecallService extends RunningService {
   readonly app: App
 }
 
-/** Connects to Kafka and the store, declares the topics, and listens on HOST:PORT. */
-export const start = async (config: Readonly<Config>, logger: Logger): Promise<RecallService> => {
+/** What a caller may put in place of the defaults: the clock (time is data) and the obligation periods. */
+export interface RecallOptions {
+  readonly now?: () => Date
+  readonly params?: RecallParams
+}
+
+/**
+ * Connects to Kafka and the store, declares the topics, starts the recall consumer, the producer and
+ * the rules timer, and listens on HOST:PORT.
+ */
+export const start = async (
+  config: Readonly<Config>,
+  logger: Logger,
+  options: RecallOptions = {},
+): Promise<RecallService> => {
   const store = await connectStore({ url: config.MONGO_URL, dbName: config.MONGO_DB })
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'ecrs-recall', logger })
-  const topics = topicNames(config.TOPIC_NAMESPACE)
+  const closers: (() => Promise<unknown>)[] = [() => store.close()]
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close failed'))
+  }
   try {
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'ecrs-recall', logger })
+    const topics = topicNames(config.TOPIC_NAMESPACE)
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-  } catch (err) {
-    await store.close()
-    throw err
-  }
-  const app = await createApp({
-    name: 'recall',
-    version: '0.1.0',
-    logger,
-    auth: verifierOptions(config),
-    openapi: { title: 'ECRS recalls', description: 'Recall cases and the obligations of producers.' },
-    ready: async () => {
-      const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
-      return { kafka: kafkaOk, store: storeOk }
-    },
-  })
-  try {
+    const producer = await createProducer(kafka, { logger, sendTimeoutMs: config.PRODUCE_TIMEOUT_MS })
+    closers.push(() => producer.disconnect())
+    const now = options.now ?? (() => new Date())
+    const params = options.params ?? defaultRecallParams
+    const cases = caseStore(store)
+    const deps: CaseDeps = { cases, producer, topics, params, now, lock: caseLock() }
+    const consumer = await startConsumer(kafka, {
+      groupId: `${config.TOPIC_NAMESPACE}.recall.cases`,
+      topics: [topics.recall],
+      logger,
+      deadLetter: { topic: topics.deadLetter, producer },
+      handler: projectRecalls(deps),
+    })
+    closers.push(() => consumer.stop())
+    const sweep = rulesSweep(deps, logger)
+
+    const app = await createApp({
+      name: 'recall',
+      version: '0.1.0',
+      logger,
+      auth: verifierOptions(config),
+      openapi: { title: 'ECRS recalls', description: 'Recall cases and the obligations of producers.' },
+      ready: async () => {
+        const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
+        return { kafka: kafkaOk, store: storeOk }
+      },
+    })
+    closers.push(() => app.close())
+    recallRoutes(app, { cases, params, now })
+    obligationRoutes(app, { cases, params, now })
+    commandRoutes(app, { cases, producer, topics, params, now })
+    rulesRoutes(app, sweep)
+    // Last to start, first to stop: no sweep runs against a closed producer or store.
+    const scheduler = startScheduler(sweep, config.RULES_INTERVAL_MS, logger)
+    closers.push(() => scheduler.stop())
     await app.listen({ host: config.HOST, port: config.PORT })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.PORT
+    return { app, url: `http://${config.HOST}:${port}`, close: closeAll }
   } catch (err) {
-    await store.close()
+    await closeAll()
     throw err
-  }
-  const address = app.server.address()
-  const port = typeof address === 'object' && address ? address.port : config.PORT
-  return {
-    app,
-    url: `http://${config.HOST}:${port}`,
-    close: async () => {
-      await app.close()
-      await store.close()
-    },
   }
 }

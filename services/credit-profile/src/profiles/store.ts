@@ -73,8 +73,9 @@ export interface ProfileStore {
   }>
 }
 
-export const profileStore = async (store: Store): Promise<ProfileStore> => {
-  const docs: Collection<EnterpriseDoc> = store.db.collection('enterprises')
+/** The profiles in `collection` (a rebuild fills a new one, then the service switches to it). */
+export const profileStore = async (store: Store, collection = 'enterprises'): Promise<ProfileStore> => {
+  const docs: Collection<EnterpriseDoc> = store.db.collection(collection)
   await Promise.all([
     docs.createIndex({ registered: 1, riskClass: 1, _id: 1 }),
     docs.createIndex({ regionPrefixes: 1, _id: 1 }),

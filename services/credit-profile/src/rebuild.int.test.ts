@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto'
+import { toCloudEventRecord, topicNames, usccCheckCharacter, type Envelope } from '@ecrs/contracts'
+import { LOCAL_DEV_SECRET, readConfig, signToken } from '@ecrs/http'
+import { createKafka, createProducer, type Producer } from '@ecrs/kafka'
+import { waitFor } from '@ecrs/testkit'
+import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
+import { pino } from 'pino'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { configSchema } from './config.js'
+import { rebuild } from './rebuild/rebuild.js'
+import { start, type CreditProfileService } from './service.js'
+
+const infra = testInfra()
+const ns = uniqueName('cprb')
+const topics = topicNames(ns)
+const config = readConfig(configSchema, {
+  PORT: '0',
+  KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+  MONGO_URL: infra.mongoUrl,
+  MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
+  TOPIC_NAMESPACE: ns,
+  TOPIC_PARTITIONS: '2',
+  RULES_INTERVAL_MS: '0',
+  PROJECTION_CHECK_MS: '200',
+})
+let svc: CreditProfileService
+let producer: Producer
+
+const uscc = (): string => {
+  const body = `9121${Array.from(randomBytes(13), (b) => String(b % 10)).join('')}`
+  return body + usccCheckCharacter(body)
+}
+let seq = 0
+const publish = (subject: string, type: string, time: string, data: Record<string, unknown>) => {
+  const e: Envelope = {
+    specversion: '1.0',
+    id: `rb-${++seq}`,
+    source: 'samr.ln',
+    type,
+    subject,
+    time,
+    dataversion: 1,
+    data,
+  }
+  return toCloudEventRecord(e, {
+    topic: topics.enterprise,
+    key: subject,
+    recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
+  })
+}
+
+beforeAll(async () => {
+  svc = await start(config, pino({ level: 'warn' }))
+  producer = await createProducer(
+    createKafka({ brokers: infra.kafkaBrokers, clientId: 'rb', logger: pino({ level: 'silent' }) }),
+    {
+      logger: pino({ level: 'silent' }),
+    },
+  )
+})
+
+afterAll(async () => {
+  await producer?.disconnect()
+  await svc?.close()
+})
+
+it('rebuilds from the topic into fresh collections, switches over, and equals the incremental profiles', async () => {
+  const firms = Array.from({ length: 6 }, uscc)
+  await producer.send(
+    firms.flatMap((f, i) => [
+      publish(f, 'enterprise.registered', `202${i % 4}-02-03T09:00:00+08:00`, {
+        name: `Firm ${i}`,
+        registeredAt: `202${i % 4}-02-03`,
+        region: i % 2 ? '210102' : '110105',
+      }),
+      publish(f, 'penalty.decided', '2025-05-01T10:00:00+08:00', {
+        decisionNo: `D-${i}`,
+        measures: i % 2 ? ['fine'] : ['criticism'],
+        domain: 'food',
+        fineAmount: 1000 * (i + 1),
+      }),
+      publish(f, 'inspection.recorded', '2025-06-01T10:00:00+08:00', {
+        inspectionId: `I-${i}`,
+        kind: 'random',
+        results: [i % 3 ? 'no-problem' : 'non-cooperation'],
+      }),
+    ]),
+  )
+  const regulator = await signToken({ sub: 'r', role: 'regulator' }, LOCAL_DEV_SECRET, 600)
+  const view = async (f: string) =>
+    (
+      await svc.app.inject({
+        method: 'GET',
+        url: `/v1/enterprises/${f}?asOf=2026-11-01`,
+        headers: { authorization: `Bearer ${regulator}` },
+      })
+    ).json<Record<string, unknown>>()
+  const stats = async () =>
+    (
+      await svc.app.inject({
+        method: 'GET',
+        url: '/v1/stats',
+        headers: { authorization: `Bearer ${regulator}` },
+      })
+    ).json<Record<string, unknown>>()
+  await waitFor(
+    async () => (await stats())['enterprises'] === 6 && (await view(firms[5]!))['inspections'] !== undefined,
+    {
+      what: 'the incremental projection',
+    },
+  )
+  // Settle: the system's decisions (missed annual reports) come back through the topic; the
+  // projection has read everything once its group has no lag left.
+  const admin = createKafka({
+    brokers: infra.kafkaBrokers,
+    clientId: 'rb-admin',
+    logger: pino({ level: 'silent' }),
+  }).admin()
+  await admin.connect()
+  await waitFor(
+    async () => {
+      const [ends, done] = await Promise.all([
+        admin.fetchTopicOffsets(topics.enterprise),
+        admin.fetchOffsets({ groupId: `${ns}.credit-profile.projection`, topics: [topics.enterprise] }),
+      ])
+      return ends.every(
+        (e) => done[0]?.partitions.find((p) => p.partition === e.partition)?.offset === e.high,
+      )
+    },
+    { what: 'the projection to have read the whole topic' },
+  )
+  await admin.disconnect()
+  const incremental = await Promise.all(firms.map(view))
+  const statsBefore = await stats()
+
+  const lines: string[] = []
+  const result = await rebuild(config, pino({ level: 'warn' }), (l) => lines.push(l))
+  expect(result.events).toBeGreaterThanOrEqual(18)
+  expect(lines.some((l) => /100%/.test(l))).toBe(true)
+
+  // The service switches to the rebuilt collection and serves the same profiles.
+  await waitFor(async () => (await svc.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, {
+    what: 'ready',
+  })
+  const { MongoClient } = await import('mongodb')
+  const client = new MongoClient(infra.mongoUrl)
+  try {
+    await waitFor(
+      async () =>
+        (await client.db(config.MONGO_DB).collection('projection_pointer').findOne({}))?.['collection'] ===
+        result.collection,
+      { what: 'the pointer' },
+    )
+    expect(await client.db(config.MONGO_DB).collection(result.collection).countDocuments()).toBe(6)
+  } finally {
+    await client.close()
+  }
+  await waitFor(async () => JSON.stringify(await stats()) === JSON.stringify(statsBefore), {
+    what: 'stats after the switch',
+  })
+  expect(await Promise.all(firms.map(view))).toEqual(incremental)
+
+  // And it goes on consuming after the switch.
+  await producer.send([
+    publish(firms[0]!, 'inspection.recorded', '2025-07-01T10:00:00+08:00', {
+      inspectionId: 'after',
+      kind: 'random',
+      results: ['no-problem'],
+    }),
+  ])
+  await waitFor(async () => ((await view(firms[0]!))['inspections'] as unknown[]).length === 2, {
+    what: 'a new event after the switch',
+  })
+})

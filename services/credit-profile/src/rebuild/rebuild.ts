@@ -1,0 +1,125 @@
+import { topicConfig, topicNames } from '@ecrs/contracts'
+import {
+  createKafka,
+  createProducer,
+  ensureTopics,
+  startConsumer,
+  type Kafka,
+  type Producer,
+} from '@ecrs/kafka'
+import { connectStore } from '@ecrs/store'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import { projectEnterpriseEvents } from '../profiles/consumer.js'
+import { defaultProfileParams } from '../profiles/domain/index.js'
+import { projector } from '../profiles/projector.js'
+import { profileStore } from '../profiles/store.js'
+import { readActive, writeActive } from './pointer.js'
+
+/** Offsets the group still has to read, summed over partitions. */
+const lagOf = async (
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ lag: number; total: number }> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ])
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [])
+    let lag = 0
+    let total = 0
+    for (const e of ends) {
+      const high = Number(e.high)
+      const low = Number(e.low)
+      const at = Math.max(done.get(e.partition) ?? -1, low)
+      total += high - low
+      lag += Math.max(0, high - (at < 0 ? low : at))
+    }
+    return { lag, total }
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** A producer that drops what it is given: a rebuild re-derives, it does not publish again. */
+const silent: Producer = { send: () => Promise.resolve(), disconnect: () => Promise.resolve() }
+
+export interface RebuildResult {
+  collection: string
+  groupId: string
+  events: number
+  seconds: number
+  eventsPerSec: number
+}
+
+/**
+ * Replays the enterprise topic from the start into a fresh collection, then switches the live
+ * projection to it once caught up. Outcomes and decisions are not published again (the live
+ * projection did); the documents record them as published so nothing is re-sent after the switch.
+ */
+export const rebuild = async (
+  config: Readonly<Config>,
+  logger: Logger,
+  progress: (line: string) => void,
+  now: () => Date = () => new Date(),
+): Promise<RebuildResult> => {
+  const store = await connectStore({ url: config.MONGO_URL, dbName: config.MONGO_DB })
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS.split(','),
+    clientId: 'ecrs-credit-profile-rebuild',
+    logger,
+  })
+  const topics = topicNames(config.TOPIC_NAMESPACE)
+  const started = Date.now()
+  const stamp = now().toISOString().replace(/\D/g, '').slice(0, 14)
+  const collection = `enterprises_${stamp}`
+  const groupId = `${config.TOPIC_NAMESPACE}.credit-profile.rebuild.${stamp}`
+  try {
+    await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
+    const before = await readActive(store, config.TOPIC_NAMESPACE)
+    progress(`rebuilding into ${collection} (live: ${before.collection}); group ${groupId}`)
+    const profiles = await profileStore(store, collection)
+    const dlqProducer = await createProducer(kafka, { logger })
+    let handled = 0
+    const consumer = await startConsumer(kafka, {
+      groupId,
+      topics: [topics.enterprise],
+      logger,
+      deadLetter: { topic: topics.deadLetter, producer: dlqProducer },
+      handler: projectEnterpriseEvents(
+        projector({ profiles, producer: silent, params: defaultProfileParams, topics, now, log: logger }),
+      ),
+      onProgress: (p) => {
+        handled += p.handled
+      },
+    })
+    try {
+      let lastPrint = 0
+      for (;;) {
+        const { lag, total } = await lagOf(kafka, groupId, topics.enterprise)
+        if (Date.now() - lastPrint > 2000 || lag === 0) {
+          const pct = total === 0 ? 100 : Math.floor(((total - lag) / total) * 100)
+          progress(`${total - lag}/${total} events (${pct}%), ${handled} handled`)
+          lastPrint = Date.now()
+        }
+        if (lag === 0) break
+        await new Promise((r) => setTimeout(r, 500))
+      }
+    } finally {
+      await consumer.stop()
+      await dlqProducer.disconnect()
+    }
+    await writeActive(store, { collection, groupId })
+    const seconds = (Date.now() - started) / 1000
+    progress(
+      `caught up: switched the live projection to ${collection} (${handled} events in ${seconds.toFixed(1)} s)`,
+    )
+    return { collection, groupId, events: handled, seconds, eventsPerSec: handled / seconds }
+  } finally {
+    await store.close()
+  }
+}

@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { toCloudEventRecord, validateEvent, type Topics } from '@ecrs/contracts'
+import { bearerSecurity, httpErrors, requireRoles, withExtras, type App, type Principal } from '@ecrs/http'
+import type { Producer } from '@ecrs/kafka'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import {
+  checkTransition,
+  derive,
+  type Actor,
+  type RecallParams,
+  type RecallStepType,
+  type RejectReason,
+} from './domain/index.js'
+import { recallErrors } from './errors.js'
+import { eventsOf, type CaseStore } from './store.js'
+
+export interface CommandDeps {
+  readonly cases: CaseStore
+  readonly producer: Producer
+  readonly topics: Topics
+  readonly params: RecallParams
+  readonly now: () => Date
+}
+
+/** The steps of an existing case, by command path (a literal `:` is written `::` in Fastify paths). */
+const STEP_PATHS: readonly (readonly [string, RecallStepType])[] = [
+  ['plan', 'recall.plan-submitted'],
+  ['plan::accept', 'recall.plan-accepted'],
+  ['plan::return', 'recall.plan-returned'],
+  ['notice', 'recall.notice-published'],
+  ['progress', 'recall.progress-reported'],
+  ['completion', 'recall.completed'],
+  ['summary', 'recall.summary-submitted'],
+  ['close', 'recall.closed'],
+]
+
+// Only agencies and firms publish recall steps (contract §2); the hook has made sure of it.
+const actorOf = (p: Principal): Actor => {
+  if (p.kind === 'agency') return { kind: 'agency', agency: p.agency }
+  if (p.kind === 'firm') return { kind: 'firm', uscc: p.uscc }
+  throw new httpErrors.FORBIDDEN(`role ${p.kind}`)
+}
+
+const sourceOf = (a: Actor): string => (a.kind === 'agency' ? a.agency : `firm:${a.uscc}`)
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** The body as `{id?, time?, ...data}`: the envelope fields a caller may set, and the step's data. */
+const bodyOf = (request: FastifyRequest): Record<string, unknown> => {
+  const body: unknown = request.body
+  if (body === undefined || body === null) return {}
+  if (!isRecord(body)) throw new httpErrors.BODY_INVALID('the body must be a JSON object')
+  return body
+}
+
+/** A refused check as the HTTP answer: rights are 403, a missing case 404, the rest 409. */
+const refusal = (reason: RejectReason, type: string, recallId: string): Error => {
+  if (reason === 'NOT_ALLOWED') return new httpErrors.FORBIDDEN(`${type} is an agency step`)
+  if (reason === 'SUBJECT_MISMATCH')
+    return new httpErrors.FORBIDDEN(`recall ${recallId} is another producer's`)
+  if (reason === 'RECALL_NOT_FOUND') return new recallErrors.RECALL_NOT_FOUND(recallId)
+  return new recallErrors.RECALL_TRANSITION_INVALID(
+    `${type} cannot be taken on recall ${recallId} (${reason})`,
+  )
+}
+
+const stepSchema = (summary: string, withParams: boolean) => ({
+  summary,
+  description:
+    'Body: the step data of contract §4.2 without `recallId`, plus optional `id` and `time` of the event. Checked against the case at once (409 RECALL_TRANSITION_INVALID), then published to the recall topic: 202.',
+  tags: ['commands'],
+  security: bearerSecurity,
+  querystring: { type: 'object', additionalProperties: false, properties: {} },
+  ...(withParams
+    ? {
+        params: {
+          type: 'object',
+          required: ['recallId'],
+          additionalProperties: false,
+          properties: { recallId: { type: 'string', minLength: 1, maxLength: 128 } },
+        },
+      }
+    : {}),
+})
+
+/** Contract §7 commands: open a case and take its steps, checked synchronously, published as events. */
+export const commandRoutes = (app: App, deps: CommandDeps): void => {
+  const publish = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    cmd: { type: string; recallId: string; subject?: string; fields: Record<string, unknown> },
+  ): Promise<FastifyReply> => {
+    const actor = actorOf(request.principal)
+    const now = deps.now()
+    const { id, time, ...rest } = cmd.fields
+    const data = { ...rest, recallId: cmd.recallId }
+    const doc = await deps.cases.get(cmd.recallId)
+    const c = doc === null ? undefined : derive(eventsOf(doc), now, deps.params).case
+    const check = checkTransition(c, cmd.type, actor, data)
+    if (!check.ok) throw refusal(check.reason, cmd.type, cmd.recallId)
+    const v = validateEvent(
+      {
+        specversion: '1.0',
+        id: id ?? `cmd-${randomUUID()}`,
+        source: sourceOf(actor),
+        type: cmd.type,
+        subject: c?.producer.uscc ?? cmd.subject,
+        time: time ?? now.toISOString(),
+        data,
+      },
+      now,
+    )
+    if (!v.ok) throw withExtras(new recallErrors.EVENT_INVALID(), { errors: v.errors })
+    const e = v.event
+    await deps.producer.send([
+      toCloudEventRecord(e, {
+        topic: deps.topics.recall,
+        key: cmd.recallId,
+        recordedAt: now,
+        correlationId: request.id,
+      }),
+    ])
+    return reply
+      .code(202)
+      .send({ id: e.id, source: e.source, type: e.type, recallId: cmd.recallId, status: 'accepted' })
+  }
+
+  app.post(
+    '/v1/recalls',
+    {
+      onRequest: requireRoles('agency', 'firm'),
+      schema: {
+        ...stepSchema('Open a recall case', false),
+        description:
+          'A firm initiates its own recall; an agency orders one (`recall.ordered`, with `decisionNo`) or initiates one for a firm (`subject`). Body: the data of §4.2 (`recallId` optional: one is made up), plus optional `type`, `subject`, `id`, `time`.',
+      },
+    },
+    async (request, reply) => {
+      const { type, subject, recallId, ...fields } = bodyOf(request)
+      const p = request.principal
+      if (p.kind === 'firm' && subject !== undefined && subject !== p.uscc)
+        throw new httpErrors.FORBIDDEN('a firm opens recalls of its own products only')
+      const opening =
+        typeof type === 'string'
+          ? type
+          : p.kind === 'agency' && fields['decisionNo'] !== undefined
+            ? 'recall.ordered'
+            : 'recall.initiated'
+      if (opening !== 'recall.initiated' && opening !== 'recall.ordered')
+        throw withExtras(new recallErrors.EVENT_INVALID(), {
+          errors: [{ path: '/type', message: 'must be recall.initiated or recall.ordered' }],
+        })
+      if (
+        recallId !== undefined &&
+        (typeof recallId !== 'string' || recallId === '' || recallId.length > 128)
+      )
+        throw withExtras(new recallErrors.EVENT_INVALID(), {
+          errors: [{ path: '/data/recallId', message: 'must be 1–128 characters' }],
+        })
+      return publish(request, reply, {
+        type: opening,
+        recallId: recallId ?? `R-${deps.now().toISOString().slice(0, 10)}-${randomBytes(4).toString('hex')}`,
+        ...(p.kind === 'firm' ? { subject: p.uscc } : typeof subject === 'string' ? { subject } : {}),
+        fields,
+      })
+    },
+  )
+
+  for (const [path, type] of STEP_PATHS) {
+    app.post<{ Params: { recallId: string } }>(
+      `/v1/recalls/:recallId/${path}`,
+      { onRequest: requireRoles('agency', 'firm'), schema: stepSchema(type, true) },
+      (request, reply) =>
+        publish(request, reply, { type, recallId: request.params.recallId, fields: bodyOf(request) }),
+    )
+  }
+}

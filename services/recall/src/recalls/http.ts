@@ -1,0 +1,162 @@
+import { isValidUscc, RECALL_STATUSES } from '@ecrs/contracts'
+import { bearerSecurity, httpErrors, requireRoles, type App, type Principal } from '@ecrs/http'
+import { derive, publicCase, type RecallCase, type RecallParams } from './domain/index.js'
+import { recallErrors } from './errors.js'
+import type { RulesSweep } from './scheduler.js'
+import { eventsOf, type CaseStore } from './store.js'
+
+export interface RecallRouteDeps {
+  readonly cases: CaseStore
+  readonly params: RecallParams
+  readonly now: () => Date
+}
+
+/** Agencies, regulators, admins and the producer itself read the full case (contract §7). */
+const seesFull = (p: Principal, c: RecallCase): boolean =>
+  p.kind === 'agency' ||
+  p.kind === 'regulator' ||
+  p.kind === 'admin' ||
+  (p.kind === 'firm' && p.uscc === c.producer.uscc)
+
+const recallIdParams = {
+  type: 'object',
+  required: ['recallId'],
+  additionalProperties: false,
+  properties: { recallId: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const
+
+const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const
+
+const limit = { type: 'integer', minimum: 1, maximum: 100, default: 50 } as const
+
+const encodeCursor = (recallId: string): string => Buffer.from(recallId, 'utf8').toString('base64url')
+const decodeCursor = (cursor: string): string => {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (id === '' || encodeCursor(id) !== cursor)
+    throw new httpErrors.QUERY_INVALID('cursor is not one this service gave out')
+  return id
+}
+
+interface ListQuery {
+  status?: string
+  region?: string
+  producer?: string
+  limit: number
+  cursor?: string
+}
+
+/** Contract §7 reads: one case (full or public), the supervisors' list, the public search. */
+export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
+  app.get<{ Params: { recallId: string } }>(
+    '/v1/recalls/:recallId',
+    {
+      schema: {
+        summary: 'A recall case',
+        description:
+          'The full case for agencies, regulators, admins and the producer; the public shape for anyone else once the notice is published; 404 otherwise.',
+        tags: ['recalls'],
+        params: recallIdParams,
+        querystring: noQuery,
+      },
+    },
+    async (request) => {
+      const { recallId } = request.params
+      const doc = await deps.cases.get(recallId)
+      const c = doc === null ? undefined : derive(eventsOf(doc), deps.now(), deps.params).case
+      if (c === undefined) throw new recallErrors.RECALL_NOT_FOUND(recallId)
+      if (seesFull(request.principal, c)) return c
+      const shown = publicCase(c)
+      if (shown === undefined) throw new recallErrors.RECALL_NOT_FOUND(recallId)
+      return shown
+    },
+  )
+
+  app.get<{ Querystring: ListQuery }>(
+    '/v1/recalls',
+    {
+      onRequest: requireRoles('agency', 'regulator'),
+      schema: {
+        summary: 'Recall cases, by recallId',
+        description: 'Agencies and regulators. Follow `nextCursor` for the next page.',
+        tags: ['recalls'],
+        security: bearerSecurity,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: [...RECALL_STATUSES] },
+            region: { type: 'string', pattern: '^[0-9]{6}$' },
+            producer: { type: 'string', minLength: 1, maxLength: 64 },
+            limit,
+            cursor: { type: 'string', minLength: 1, maxLength: 200 },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query
+      if (q.producer !== undefined && !isValidUscc(q.producer))
+        throw new recallErrors.USCC_INVALID(q.producer)
+      const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
+      const filter = {
+        ...(q.status === undefined ? {} : { status: q.status }),
+        ...(q.region === undefined ? {} : { region: q.region }),
+        ...(q.producer === undefined ? {} : { producer: q.producer }),
+      }
+      const found = await deps.cases.list(filter, q.limit + 1, cursor)
+      const page = found.slice(0, q.limit)
+      const last = page[page.length - 1]
+      return {
+        items: page.flatMap((d) => (d.case === undefined ? [] : [d.case])),
+        ...(found.length > q.limit && last !== undefined ? { nextCursor: encodeCursor(last._id) } : {}),
+      }
+    },
+  )
+
+  app.get<{ Querystring: { q?: string; limit: number } }>(
+    '/v1/public/recalls',
+    {
+      schema: {
+        summary: 'Published recalls',
+        description:
+          'No token needed. `q` matches product name, model, producer name or USCC (case-insensitive substring).',
+        tags: ['recalls'],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { q: { type: 'string', maxLength: 200 }, limit },
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query.q?.trim().toLowerCase() ?? ''
+      const docs = await deps.cases.published()
+      const items = docs
+        .filter((d) => q === '' || d.search.includes(q))
+        .flatMap((d) => {
+          const shown = d.case === undefined ? undefined : publicCase(d.case)
+          return shown === undefined ? [] : [shown]
+        })
+        .slice(0, request.query.limit)
+      return { items }
+    },
+  )
+}
+
+/** `POST /v1/admin/rules:run`: an admin runs the rules sweep over every case now. */
+export const rulesRoutes = (app: App, sweep: RulesSweep): void => {
+  app.post(
+    '/v1/admin/rules::run',
+    {
+      onRequest: requireRoles('admin'),
+      schema: {
+        summary: 'Run the recall rules now',
+        description: 'Derives every case again at now; answers the ids of the decisions published.',
+        tags: ['operations'],
+        security: bearerSecurity,
+        querystring: noQuery,
+      },
+    },
+    async () => ({ published: await sweep('all') }),
+  )
+}
