@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -21,8 +22,10 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+	_ "modernc.org/sqlite" // the driver FerretDB uses; for indexIDPaths
 )
 
 func main() {
@@ -80,9 +83,70 @@ func main() {
 		fmt.Printf("ready %s\n", f.MongoDBURI())
 	}()
 
+	if !*memory {
+		go indexIDPaths(ctx, dir, logger)
+	}
+
 	if err := f.Run(ctx); err != nil {
 		fail(err.Error())
 	}
+}
+
+// indexIDPaths works around a planner mismatch in FerretDB v1's SQLite backend: it indexes each
+// collection's `_id` as `_ferretdb_sjson->"_id"` but queries it as `_ferretdb_sjson->'$._id'`,
+// and SQLite only uses an expression index for the same expression, so every lookup or update
+// by `_id` scans the whole table (measured: replaceOne by _id 10 ms at 100 documents, 48 ms at
+// 1000). Every two seconds this adds an index on the expression the queries use to the tables
+// that lack it, through a second connection to the same database files (WAL mode allows it).
+func indexIDPaths(ctx context.Context, dir string, logger *slog.Logger) {
+	done := map[string]bool{}
+	ticker := time.NewTicker(2 * time.Second)
+	defer ticker.Stop()
+	for {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.sqlite"))
+		for _, file := range files {
+			if err := indexFile(ctx, file, done); err != nil {
+				logger.Debug("id path index", "file", file, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+func indexFile(ctx context.Context, file string, done map[string]bool) error {
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%_ferretdb_sjson%'`)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if !done[file+"/"+name] {
+			tables = append(tables, name)
+		}
+	}
+	rows.Close()
+	for _, t := range tables {
+		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_ecrs_id_path", t)
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return err
+		}
+		done[file+"/"+t] = true
+	}
+	return nil
 }
 
 func fail(msg string) {
