@@ -9,6 +9,8 @@ export const configSchema = Type.Composite([
     RULES_INTERVAL_MS: Type.Integer({ minimum: 0, default: 60_000 }),
     /** How long publishing waits for Kafka's acknowledgement before a command answers 503. */
     PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+    /** How often the service looks whether a rebuild switched the projection. */
+    PROJECTION_CHECK_MS: Type.Integer({ minimum: 100, default: 2000 }),
   }),
 ])
 

@@ -12,6 +12,9 @@ import { defaultRecallParams, type RecallParams } from './recalls/domain/index.j
 import { recallRoutes, rulesRoutes } from './recalls/http.js'
 import { rulesSweep, startScheduler } from './recalls/scheduler.js'
 import { caseStore } from './recalls/store.js'
+import { switchable } from './recalls/switchable.js'
+import { handOver } from './rebuild/hand-over.js'
+import { readActive } from './rebuild/pointer.js'
 
 /** The running recall service; `app` is exposed for in-process tests. */
 export interface RecallService extends RunningService {
@@ -46,16 +49,51 @@ export const start = async (
     closers.push(() => producer.disconnect())
     const now = options.now ?? (() => new Date())
     const params = options.params ?? defaultRecallParams
-    const cases = caseStore(store)
+    let active = await readActive(store, config.TOPIC_NAMESPACE)
+    const cases = switchable(caseStore(store, active.collection))
     const deps: CaseDeps = { cases, producer, topics, params, now, lock: caseLock() }
-    const consumer = await startConsumer(kafka, {
-      groupId: `${config.TOPIC_NAMESPACE}.recall.cases`,
-      topics: [topics.recall],
-      logger,
-      deadLetter: { topic: topics.deadLetter, producer },
-      handler: projectRecalls(deps),
-    })
+    const consume = (groupId: string) =>
+      startConsumer(kafka, {
+        groupId,
+        topics: [topics.recall],
+        logger,
+        deadLetter: { topic: topics.deadLetter, producer },
+        handler: projectRecalls(deps),
+      })
+    let consumer = await consume(active.groupId)
     closers.push(() => consumer.stop())
+    // After a rebuild (npm run rebuild -- recall) the pointer names a new collection and group: stop,
+    // hand the published record over under the case lock (no sweep meanwhile), switch, and go on
+    // from where the rebuild stopped. A failed hand-over resumes the old group and is tried again.
+    let switching = false
+    const watch = setInterval(() => {
+      if (switching) return
+      switching = true
+      readActive(store, config.TOPIC_NAMESPACE)
+        .then(async (next) => {
+          if (next.collection === active.collection && next.groupId === active.groupId) return
+          logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')
+          await consumer.stop()
+          try {
+            await deps.lock(async () => {
+              const rebuilt = caseStore(store, next.collection)
+              const to = { name: next.collection, cases: rebuilt }
+              const handed = await handOver(store, active.collection, to, now())
+              cases.swap(rebuilt)
+              logger.info({ collection: next.collection, handed }, 'switched to the rebuilt projection')
+            })
+            active = next
+          } finally {
+            consumer = await consume(active.groupId)
+          }
+        })
+        .catch((err: unknown) => logger.warn({ err }, 'projection switch failed'))
+        .finally(() => {
+          switching = false
+        })
+    }, config.PROJECTION_CHECK_MS)
+    watch.unref()
+    closers.push(() => Promise.resolve(clearInterval(watch)))
     const sweep = rulesSweep(deps, logger)
 
     const app = await createApp({

@@ -18,8 +18,11 @@ export const projector = (deps: {
   topics: Topics
   now: () => Date
   log: Logger
-}): Projector => ({
-  async apply(freshByUscc) {
+}): Projector => {
+  // The consumer and the rules runner take turns: one reprojection of an enterprise at a time in
+  // this process (the stored version guards against other processes on MongoDB).
+  let turn: Promise<unknown> = Promise.resolve()
+  const apply = async (freshByUscc: ReadonlyMap<string, readonly StoredEvent[]>): Promise<string[]> => {
     const published: string[] = []
     let pending = [...freshByUscc.keys()]
     for (let attempt = 0; pending.length > 0; attempt++) {
@@ -46,5 +49,12 @@ export const projector = (deps: {
       pending = retry
     }
     return published
-  },
-})
+  }
+  return {
+    apply(freshByUscc) {
+      const run = turn.then(() => apply(freshByUscc))
+      turn = run.catch(() => undefined)
+      return run
+    },
+  }
+}

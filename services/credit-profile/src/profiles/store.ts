@@ -95,7 +95,12 @@ export const profileStore = async (store: Store, collection = 'enterprises'): Pr
           ),
         )
       }
-      const r = await store.write(() => docs.replaceOne({ _id: doc._id, version: expectedVersion }, doc))
+      // On the FerretDB stand-in only a filter of `_id` alone is answered from an index (any other
+      // key scans the collection), so there the version check is the projector's in-process lock
+      // (the local stack runs one process per service); MongoDB checks the version here.
+      const filter =
+        store.flavor === 'ferretdb' ? { _id: doc._id } : { _id: doc._id, version: expectedVersion }
+      const r = await store.write(() => docs.replaceOne(filter, doc))
       return r.matchedCount === 1
     },
     async due(now, limit) {

@@ -68,11 +68,15 @@ export const projectRecalls =
         const { events, added } = mergeEvents(eventsOf(prev), fresh)
         if (added === 0 && prev !== null) continue
         settled.push(settle(prev, recallId, events, now, deps))
+        // A chunk of updates can outlast the session on the local store (a conditional replace
+        // scans the collection there): the group must not drop this member meanwhile.
+        await ctx.heartbeat()
       }
       await deps.producer.send(settled.flatMap((s) => s.records))
       for (const s of settled) {
         // Only another process can have written meanwhile; the batch is retried and derived again.
         if (!(await deps.cases.save(s.doc))) throw new recallErrors.CASE_CONFLICT(s.doc._id)
+        await ctx.heartbeat()
       }
       ctx.log.debug({ cases: settled.length, events: messages.length }, 'recall events applied')
     })

@@ -70,9 +70,12 @@ export const eventsOf = (doc: Pick<CaseDoc, 'events'> | null): CaseEvent[] =>
 // The history and bookkeeping stay in the store: list answers carry the case only.
 const SUMMARY = { projection: { _id: 1, case: 1 } } as const
 
-/** The case documents of the recall service, in the `cases` collection. */
-export const caseStore = (store: Store): CaseStore => {
-  const cases: Collection<CaseDoc> = store.db.collection('cases')
+/**
+ * The case documents of the recall service, in `collection` (`cases` until a rebuild fills another
+ * one and points to it, see rebuild/pointer.ts).
+ */
+export const caseStore = (store: Store, collection = 'cases'): CaseStore => {
+  const cases: Collection<CaseDoc> = store.db.collection(collection)
   return {
     get: (recallId) => cases.findOne({ _id: recallId }),
     async save(doc) {
@@ -86,7 +89,11 @@ export const caseStore = (store: Store): CaseStore => {
         }
       }
       const { _id, ...rest } = doc
-      const r = await store.write(() => cases.replaceOne({ _id, version: doc.version - 1 }, rest))
+      // On the FerretDB stand-in only a filter of `_id` alone is answered from an index (any other
+      // key makes it scan the collection), so the version check is left to this process's case
+      // lock there (the local stack runs one process per service); MongoDB checks it here.
+      const filter = store.flavor === 'ferretdb' ? { _id } : { _id, version: doc.version - 1 }
+      const r = await store.write(() => cases.replaceOne(filter, rest))
       return r.matchedCount === 1
     },
     async dueIds(now) {

@@ -1,0 +1,121 @@
+import { topicConfig, topicNames } from '@ecrs/contracts'
+import { createKafka, ensureTopics, startConsumer, type Kafka, type Producer } from '@ecrs/kafka'
+import { connectStore } from '@ecrs/store'
+import type { Logger } from 'pino'
+import type { Config } from '../config.js'
+import { caseLock } from '../recalls/case-lock.js'
+import { projectRecalls } from '../recalls/consumer.js'
+import { defaultRecallParams, type RecallParams } from '../recalls/domain/index.js'
+import { caseStore } from '../recalls/store.js'
+import { readActive, writeActive } from './pointer.js'
+
+/** Offsets the group still has to read, summed over partitions. */
+const lagOf = async (
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ lag: number; total: number }> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ])
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [])
+    let lag = 0
+    let total = 0
+    for (const e of ends) {
+      const high = Number(e.high)
+      const low = Number(e.low)
+      const at = Math.max(done.get(e.partition) ?? -1, low)
+      total += high - low
+      lag += Math.max(0, high - at)
+    }
+    return { lag, total }
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/**
+ * A producer that drops what it is given: a rebuild re-derives, it does not publish again. Dead
+ * letters are dropped too: the live consumer already dead-lettered the same records.
+ */
+const silent: Producer = { send: () => Promise.resolve(), disconnect: () => Promise.resolve() }
+
+/** What {@link rebuild} did, as printed by `npm run rebuild -- recall`. */
+export interface RebuildResult {
+  collection: string
+  groupId: string
+  events: number
+  seconds: number
+  eventsPerSec: number
+}
+
+/**
+ * Replays the recall topic from the start into a fresh collection, then points the live projection
+ * at it once caught up. Outcomes and decisions are not published again (the live projection did);
+ * the documents record them as published, and at the switch the service replaces that record with
+ * the live one (see hand-over.ts), so nothing is sent twice and nothing due is lost.
+ */
+export const rebuild = async (
+  config: Readonly<Config>,
+  logger: Logger,
+  progress: (line: string) => void,
+  now: () => Date = () => new Date(),
+  params: RecallParams = defaultRecallParams,
+): Promise<RebuildResult> => {
+  const store = await connectStore({ url: config.MONGO_URL, dbName: config.MONGO_DB })
+  const kafka = createKafka({
+    brokers: config.KAFKA_BROKERS.split(','),
+    clientId: 'ecrs-recall-rebuild',
+    logger,
+  })
+  const topics = topicNames(config.TOPIC_NAMESPACE)
+  const started = Date.now()
+  // Milliseconds too: two rebuilds within a second must not share a collection.
+  const stamp = now().toISOString().replace(/\D/g, '')
+  const collection = `cases_${stamp}`
+  const groupId = `${config.TOPIC_NAMESPACE}.recall.rebuild.${stamp}`
+  try {
+    await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
+    const before = await readActive(store, config.TOPIC_NAMESPACE)
+    progress(`rebuilding into ${collection} (live: ${before.collection}); group ${groupId}`)
+    const cases = caseStore(store, collection)
+    let handled = 0
+    const consumer = await startConsumer(kafka, {
+      groupId,
+      topics: [topics.recall],
+      logger,
+      deadLetter: { topic: topics.deadLetter, producer: silent },
+      handler: projectRecalls({ cases, producer: silent, topics, params, now, lock: caseLock() }),
+      onProgress: (p) => {
+        handled += p.handled
+      },
+    })
+    try {
+      let lastPrint = 0
+      for (;;) {
+        const { lag, total } = await lagOf(kafka, groupId, topics.recall)
+        if (Date.now() - lastPrint > 2000 || lag === 0) {
+          const pct = total === 0 ? 100 : Math.floor(((total - lag) / total) * 100)
+          progress(`${total - lag}/${total} events (${pct}%), ${handled} handled`)
+          lastPrint = Date.now()
+        }
+        if (lag === 0) break
+        await new Promise((r) => setTimeout(r, 500))
+      }
+    } finally {
+      await consumer.stop()
+    }
+    await writeActive(store, { collection, groupId })
+    const seconds = (Date.now() - started) / 1000
+    progress(
+      `caught up: pointed the live projection to ${collection} (${handled} events in ${seconds.toFixed(1)} s)`,
+    )
+    return { collection, groupId, events: handled, seconds, eventsPerSec: handled / seconds }
+  } finally {
+    await store.close()
+  }
+}
