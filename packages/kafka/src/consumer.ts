@@ -58,6 +58,12 @@ export interface RunningConsumer {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
+/** Marks a transient failure as retriable for kafkajs, which restarts the member only for those. */
+const retriable = (err: unknown): unknown => {
+  if (typeof err === 'object' && err !== null) Object.assign(err, { retriable: true })
+  return err
+}
+
 /** Dead-letter record: the original bytes and headers plus why, where from and when. */
 export const deadLetterRecord = (
   topic: string,
@@ -95,19 +101,20 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
   const log = opts.logger.child({ component: 'consumer', groupId: opts.groupId })
   const retry: RetryOptions = { retries: 5, initialMs: 200, maxMs: 5000, ...opts.retry }
   const maxBatchSize = opts.maxBatchSize ?? 500
-  const consumer: Consumer = kafka.consumer({
-    groupId: opts.groupId,
-    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
-    heartbeatInterval: opts.heartbeatIntervalMs ?? 3000,
-    maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
-    allowAutoTopicCreation: false,
-    retry: {
-      retries: 10,
-      initialRetryTime: 300,
-      maxRetryTime: 10_000,
-      restartOnFailure: () => Promise.resolve(true),
-    },
-  })
+  const build = (): Consumer =>
+    kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: opts.heartbeatIntervalMs ?? 3000,
+      maxWaitTimeInMs: opts.maxWaitTimeMs ?? 500,
+      allowAutoTopicCreation: false,
+      retry: {
+        retries: 10,
+        initialRetryTime: 300,
+        maxRetryTime: 10_000,
+        restartOnFailure: () => Promise.resolve(true),
+      },
+    })
 
   let stopping = false
   // The chunk being handled. kafkajs ignores commits once disconnect() has begun, so stop() lets
@@ -117,10 +124,6 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
   const joined = new Promise<void>((resolve) => {
     markJoined = resolve
   })
-  consumer.on(consumer.events.GROUP_JOIN, () => markJoined())
-  consumer.on(consumer.events.CRASH, (e) =>
-    log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed'),
-  )
 
   /** Runs fn, retrying transient errors; rethrows permanent ones at once and transient ones when spent. */
   const withRetry = async (
@@ -133,7 +136,8 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
         await fn()
         return
       } catch (err) {
-        if (isPermanent(err) || attempt >= retry.retries || stopping) throw err
+        if (isPermanent(err)) throw err
+        if (attempt >= retry.retries || stopping) throw retriable(err)
         const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** attempt)
         log.warn({ err, attempt: attempt + 1, delayMs: delay, ...what }, 'transient failure, retrying')
         await sleep(delay)
@@ -213,14 +217,35 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
     })
   }
 
-  await consumer.connect()
-  await consumer.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? true })
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    partitionsConsumedConcurrently: 1,
-    eachBatch,
-  })
+  let consumer: Consumer = build()
+  let restarts = 0
+  const run = async (c: Consumer): Promise<void> => {
+    c.on(c.events.GROUP_JOIN, () => {
+      restarts = 0
+      markJoined()
+    })
+    c.on(c.events.CRASH, (e) => {
+      log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed')
+      // kafkajs restarts the member only after errors it deems retriable; any other crash would
+      // leave the partitions unread for good. Start a fresh member from the committed offsets.
+      if (e.payload.restart || stopping) return
+      const delay = Math.min(30_000, 1000 * 2 ** Math.min(restarts++, 5))
+      setTimeout(() => {
+        if (stopping) return
+        consumer = build()
+        run(consumer).catch((err: unknown) => log.error({ err }, 'consumer restart failed'))
+      }, delay).unref()
+    })
+    await c.connect()
+    await c.subscribe({ topics: [...opts.topics], fromBeginning: opts.fromBeginning ?? true })
+    await c.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch,
+    })
+  }
+  await run(consumer)
 
   return {
     joined,
