@@ -9,6 +9,11 @@ export const configSchema = Type.Composite([
     RULES_INTERVAL_MS: Type.Integer({ minimum: 0, default: 60_000 }),
     /** How often the service looks whether a rebuild switched the projection. */
     PROJECTION_CHECK_MS: Type.Integer({ minimum: 100, default: 2000 }),
+    /**
+     * Overrides of the rule and risk-model parameters (domain defaults in profiles/domain/params.ts),
+     * as JSON, e.g. `{"modelVersion":"v1-ln","risk":{"penalty":12},"lowerAmountThreshold":{"enterprise":50000}}`.
+     */
+    PROFILE_PARAMS: Type.Optional(Type.String({ minLength: 2 })),
   }),
 ])
 

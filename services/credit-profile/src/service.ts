@@ -5,7 +5,7 @@ import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { projectEnterpriseEvents } from './profiles/consumer.js'
-import { defaultProfileParams } from './profiles/domain/index.js'
+import { profileParams } from './params.js'
 import { profileRoutes } from './profiles/http.js'
 import { projector as createProjector } from './profiles/projector.js'
 import { profileStore } from './profiles/store.js'
@@ -39,7 +39,7 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
     let active = await readActive(store, config.TOPIC_NAMESPACE)
     const profiles = switchable(await profileStore(store, active.collection))
     const now = () => new Date()
-    const params = defaultProfileParams
+    const params = profileParams(config.PROFILE_PARAMS)
     const projector = createProjector({ profiles, producer, params, topics, now, log: logger })
     const consume = (groupId: string) =>
       startConsumer(kafka, {

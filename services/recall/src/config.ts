@@ -11,6 +11,11 @@ export const configSchema = Type.Composite([
     PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
     /** How often the service looks whether a rebuild switched the projection. */
     PROJECTION_CHECK_MS: Type.Integer({ minimum: 100, default: 2000 }),
+    /**
+     * Overrides of the obligation templates (working days, months), as JSON by product category,
+     * e.g. `{"vehicle":{"publishNoticeWd":5,"notifyOwnersWd":30}}`; the rest keep their defaults.
+     */
+    RECALL_TEMPLATES: Type.Optional(Type.String({ minLength: 2 })),
   }),
 ])
 

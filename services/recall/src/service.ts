@@ -8,7 +8,8 @@ import { obligationRoutes } from './obligations/http.js'
 import { caseLock } from './recalls/case-lock.js'
 import { commandRoutes } from './recalls/commands.js'
 import { projectRecalls, type CaseDeps } from './recalls/consumer.js'
-import { defaultRecallParams, type RecallParams } from './recalls/domain/index.js'
+import type { RecallParams } from './recalls/domain/index.js'
+import { recallParams } from './params.js'
 import { recallRoutes, rulesRoutes } from './recalls/http.js'
 import { rulesSweep, startScheduler } from './recalls/scheduler.js'
 import { caseStore } from './recalls/store.js'
@@ -48,7 +49,7 @@ export const start = async (
     const producer = await createProducer(kafka, { logger, sendTimeoutMs: config.PRODUCE_TIMEOUT_MS })
     closers.push(() => producer.disconnect())
     const now = options.now ?? (() => new Date())
-    const params = options.params ?? defaultRecallParams
+    const params = options.params ?? recallParams(config.RECALL_TEMPLATES)
     let active = await readActive(store, config.TOPIC_NAMESPACE)
     const cases = switchable(caseStore(store, active.collection))
     const deps: CaseDeps = { cases, producer, topics, params, now, lock: caseLock() }

@@ -11,7 +11,7 @@ import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { projectEnterpriseEvents } from '../profiles/consumer.js'
-import { defaultProfileParams } from '../profiles/domain/index.js'
+import { profileParams } from '../params.js'
 import { projector } from '../profiles/projector.js'
 import { profileStore } from '../profiles/store.js'
 import { readActive, writeActive } from './pointer.js'
@@ -91,7 +91,14 @@ export const rebuild = async (
       logger,
       deadLetter: { topic: topics.deadLetter, producer: dlqProducer },
       handler: projectEnterpriseEvents(
-        projector({ profiles, producer: silent, params: defaultProfileParams, topics, now, log: logger }),
+        projector({
+          profiles,
+          producer: silent,
+          params: profileParams(config.PROFILE_PARAMS),
+          topics,
+          now,
+          log: logger,
+        }),
       ),
       onProgress: (p) => {
         handled += p.handled
