@@ -21,12 +21,12 @@ import {
 } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import {
+  type OutboundRecord,
+  consumerLag,
   createKafka,
   createProducer,
   ensureTopics,
   startConsumer,
-  type Kafka,
-  type OutboundRecord,
 } from '@ecrs/kafka'
 import { connectStore, bulkUpdate } from '@ecrs/store'
 import { freePort, provision, repoRoot, stderrProgress, waitFor } from '@ecrs/testkit'
@@ -92,23 +92,6 @@ const eventsOf = (i: number, run: string): Envelope[] => {
   return out
 }
 
-const lag = async (kafka: Kafka, groupId: string, topic: string): Promise<number> => {
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    const [ends, done] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-    ])
-    return ends.reduce((sum, e) => {
-      const at = Number(done[0]?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1)
-      return sum + Number(e.high) - (at < 0 ? Number(e.low) : at)
-    }, 0)
-  } finally {
-    await admin.disconnect()
-  }
-}
-
 const startService = async (
   name: string,
   env: Record<string, string>,
@@ -165,7 +148,7 @@ const main = async (): Promise<void> => {
     let last = 0
     await waitFor(
       async () => {
-        const l = await lag(kafka, group, topics.enterprise)
+        const l = (await consumerLag(kafka, group, topics.enterprise)).lag
         if (performance.now() - last > 5000) {
           log(`  ${total - l}/${total} projected`)
           last = performance.now()

@@ -18,7 +18,7 @@ import { request } from 'node:http'
 import { join } from 'node:path'
 import { toCloudEventRecord, topicNames, usccCheckCharacter, type Envelope } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
-import { createKafka, createProducer, type Kafka, type OutboundRecord } from '@ecrs/kafka'
+import { type Kafka, type OutboundRecord, consumerLag, createKafka, createProducer } from '@ecrs/kafka'
 import { freePort, provision, repoRoot, stderrProgress, waitFor } from '@ecrs/testkit'
 import { pino } from 'pino'
 import { log, machine, percentile, writeResult } from './report.js'
@@ -58,26 +58,6 @@ const opening = (recallId: string, i: number, time: Date) =>
     regions: ['210100'],
   })
 
-/** Offsets the group has not committed yet, over the topic's partitions. */
-const lagOf = async (kafka: Kafka, groupId: string, topic: string): Promise<number> => {
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    const [ends, done] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-    ])
-    const at = (partition: number) =>
-      Number(done[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1)
-    return ends.reduce(
-      (lag, e) => lag + Math.max(0, Number(e.high) - Math.max(at(e.partition), Number(e.low))),
-      0,
-    )
-  } finally {
-    await admin.disconnect()
-  }
-}
-
 /** Sends in chunks, then waits until the service has committed everything: seconds from first send. */
 const project = async (
   kafka: Kafka,
@@ -96,7 +76,7 @@ const project = async (
   let lastPrint = 0
   await waitFor(
     async () => {
-      const lag = await lagOf(kafka, groupId, topic)
+      const lag = (await consumerLag(kafka, groupId, topic)).lag
       if (performance.now() - lastPrint > 10_000) {
         log(`  ${records.length - lag}/${records.length} events projected`)
         lastPrint = performance.now()
@@ -189,9 +169,9 @@ const main = async (): Promise<void> => {
       const res = await fetch(`${url}/v1/recalls?limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
         headers: { authorization: `Bearer ${agency}` },
       })
-      const page = (await res.json()) as { items: unknown[]; nextCursor?: string }
+      const page = (await res.json()) as { items: unknown[]; next?: string }
       listed += page.items.length
-      cursor = page.nextCursor
+      cursor = page.next
     } while (cursor !== undefined)
     if (listed !== CASES) throw new Error(`${listed} of ${CASES} cases listed`)
 

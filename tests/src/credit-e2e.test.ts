@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { usccCheckCharacter } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken, type TokenClaims } from '@ecrs/http'
-import { waitFor } from '@ecrs/testkit'
+import { waitFor, randomUscc } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServiceProcess, type ServiceProcess } from './stack.js'
@@ -18,10 +16,6 @@ let credit: ServiceProcess
 
 const token = (claims: Omit<TokenClaims, 'sub'>) =>
   signToken({ sub: 'e2e', ...claims }, LOCAL_DEV_SECRET, 900)
-const uscc = (): string => {
-  const body = `9121${Array.from(randomBytes(13), (b) => String(b % 10)).join('')}`
-  return body + usccCheckCharacter(body)
-}
 
 beforeAll(async () => {
   const env = {
@@ -47,7 +41,7 @@ afterAll(async () => {
 
 describe('from POST /v1/events to the credit profile', () => {
   it('projects, decides missed annual reports, repairs a listing, and reports outcomes to the publisher', async () => {
-    const firmUscc = uscc()
+    const firmUscc = randomUscc()
     const agency = await token({ role: 'agency', agency: 'samr.ln' })
     const firm = await token({ role: 'firm', uscc: firmUscc })
     const regulator = await token({ role: 'regulator' })

@@ -1,7 +1,5 @@
-import { randomBytes } from 'node:crypto'
-import { usccCheckCharacter } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken, type TokenClaims } from '@ecrs/http'
-import { waitFor } from '@ecrs/testkit'
+import { waitFor, randomUscc } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serviceNames, startServiceProcess, type ServiceProcess } from './stack.js'
@@ -41,8 +39,7 @@ afterAll(async () => {
 
 describe('a recall obligation missed and then fulfilled late', () => {
   it('shows as the recall-obligation-overdue risk factor until it is fulfilled', async () => {
-    const body = `9121${Array.from(randomBytes(13), (b) => String(b % 10)).join('')}`
-    const firmUscc = body + usccCheckCharacter(body)
+    const firmUscc = randomUscc()
     const agency = await token({ role: 'agency', agency: 'samr.ln' })
     const firm = await token({ role: 'firm', uscc: firmUscc })
     const regulator = await token({ role: 'regulator' })

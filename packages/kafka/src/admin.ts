@@ -58,3 +58,34 @@ export const pingKafka = async (kafka: Kafka, timeoutMs = 2000): Promise<boolean
     await admin.disconnect().catch(() => undefined)
   }
 }
+
+/**
+ * How far a consumer group is behind on a topic: `lag` = offsets still to read, `total` = offsets
+ * the topic holds (both summed over partitions). A group that never committed starts at the oldest.
+ */
+export const consumerLag = async (
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ lag: number; total: number }> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const [ends, committed] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchOffsets({ groupId, topics: [topic] }),
+    ])
+    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [])
+    let lag = 0
+    let total = 0
+    for (const e of ends) {
+      const high = Number(e.high)
+      const low = Number(e.low)
+      total += high - low
+      lag += Math.max(0, high - Math.max(done.get(e.partition) ?? -1, low))
+    }
+    return { lag, total }
+  } finally {
+    await admin.disconnect()
+  }
+}

@@ -1,5 +1,11 @@
 export { createKafka, type Kafka, type KafkaOptions } from './client.js'
-export { createProducer, type OutboundRecord, type Producer, type ProducerOptions } from './producer.js'
+export {
+  createProducer,
+  silentProducer,
+  type OutboundRecord,
+  type Producer,
+  type ProducerOptions,
+} from './producer.js'
 export {
   startConsumer,
   deadLetterRecord,
@@ -9,6 +15,6 @@ export {
   type RetryOptions,
   type RunningConsumer,
 } from './consumer.js'
-export { ensureTopics, pingKafka, type TopicSpec } from './admin.js'
+export { consumerLag, ensureTopics, pingKafka, type TopicSpec } from './admin.js'
 export { nextOffset, type InboundMessage } from './message.js'
 export { PermanentError, KafkaUnavailableError, isPermanent, describeError } from './errors.js'

@@ -137,3 +137,6 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
 
   return { send, disconnect }
 }
+
+/** A producer that drops what it is given: a rebuild re-derives what the live projection already published. */
+export const silentProducer: Producer = { send: () => Promise.resolve(), disconnect: () => Promise.resolve() }

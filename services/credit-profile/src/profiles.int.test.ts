@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import { toCloudEventRecord, topicNames, usccCheckCharacter, type Envelope } from '@ecrs/contracts'
+import { toCloudEventRecord, topicNames, type Envelope } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, readConfig, signToken, type TokenClaims } from '@ecrs/http'
 import { createKafka, createProducer, type Producer } from '@ecrs/kafka'
-import { waitFor } from '@ecrs/testkit'
+import { waitFor, randomUscc } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,10 +14,6 @@ const topics = topicNames(ns)
 let svc: CreditProfileService
 let producer: Producer
 
-const uscc = (): string => {
-  const body = `9121${Array.from(randomBytes(13), (b) => String(b % 10)).join('')}`
-  return body + usccCheckCharacter(body)
-}
 const token = (claims: Omit<TokenClaims, 'sub'>) => signToken({ sub: 't', ...claims }, LOCAL_DEV_SECRET, 600)
 let seq = 0
 const publish = async (
@@ -71,8 +66,8 @@ afterAll(async () => {
 })
 
 describe('credit profiles', () => {
-  const a = uscc()
-  const other = uscc()
+  const a = randomUscc()
+  const other = randomUscc()
   let regulator: string
 
   beforeAll(async () => {
@@ -177,7 +172,7 @@ describe('credit profiles', () => {
       statusCode: 400,
       code: 'USCC_INVALID',
     })
-    expect((await get(`/v1/enterprises/${uscc()}`, regulator)).json()).toMatchObject({
+    expect((await get(`/v1/enterprises/${randomUscc()}`, regulator)).json()).toMatchObject({
       statusCode: 404,
       code: 'ENTERPRISE_NOT_FOUND',
     })

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import { toCloudEventRecord, topicNames, usccCheckCharacter, type Envelope } from '@ecrs/contracts'
+import { toCloudEventRecord, topicNames, type Envelope } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, readConfig, signToken } from '@ecrs/http'
 import { createKafka, createProducer, type Producer } from '@ecrs/kafka'
-import { waitFor } from '@ecrs/testkit'
+import { waitFor, randomUscc } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -26,10 +25,6 @@ const config = readConfig(configSchema, {
 let svc: CreditProfileService
 let producer: Producer
 
-const uscc = (): string => {
-  const body = `9121${Array.from(randomBytes(13), (b) => String(b % 10)).join('')}`
-  return body + usccCheckCharacter(body)
-}
 let seq = 0
 const publish = (subject: string, type: string, time: string, data: Record<string, unknown>) => {
   const e: Envelope = {
@@ -65,7 +60,7 @@ afterAll(async () => {
 })
 
 it('rebuilds from the topic into fresh collections, switches over, and equals the incremental profiles', async () => {
-  const firms = Array.from({ length: 6 }, uscc)
+  const firms = Array.from({ length: 6 }, () => randomUscc())
   await producer.send(
     firms.flatMap((f, i) => [
       publish(f, 'enterprise.registered', `202${i % 4}-02-03T09:00:00+08:00`, {

@@ -225,14 +225,14 @@ describe('rights and queries', () => {
     const list = async (q: string) =>
       (await call('GET', `/v1/recalls?${q}`, t.regulator)).json<{
         items: { recallId: string }[]
-        nextCursor?: string
+        next?: string
       }>()
     expect((await list(`producer=${firmUscc}`)).items.map((c) => c.recallId)).toEqual([R1, R4])
     expect((await list(`producer=${firmUscc}&status=closed`)).items.map((c) => c.recallId)).toEqual([R1])
     expect((await list(`producer=${firmUscc}&region=210100`)).items).toHaveLength(2)
     const first = await list(`producer=${firmUscc}&limit=1`)
     expect(first.items.map((c) => c.recallId)).toEqual([R1])
-    const second = await list(`producer=${firmUscc}&limit=1&cursor=${first.nextCursor}`)
+    const second = await list(`producer=${firmUscc}&limit=1&cursor=${first.next}`)
     expect(second).toEqual({ items: [expect.objectContaining({ recallId: R4 })] })
     expect(await status('GET', '/v1/recalls', t.agency)).toBe(200)
     expect(await status('GET', '/v1/recalls', t.firm)).toBe(403)

@@ -1,11 +1,11 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
 import {
+  consumerLag,
   createKafka,
   createProducer,
   ensureTopics,
+  silentProducer,
   startConsumer,
-  type Kafka,
-  type Producer,
 } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
@@ -15,38 +15,6 @@ import { profileParams } from '../params.js'
 import { projector } from '../profiles/projector.js'
 import { profileStore } from '../profiles/store.js'
 import { readActive, writeActive } from './pointer.js'
-
-/** Offsets the group still has to read, summed over partitions. */
-const lagOf = async (
-  kafka: Kafka,
-  groupId: string,
-  topic: string,
-): Promise<{ lag: number; total: number }> => {
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    const [ends, committed] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-    ])
-    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [])
-    let lag = 0
-    let total = 0
-    for (const e of ends) {
-      const high = Number(e.high)
-      const low = Number(e.low)
-      const at = Math.max(done.get(e.partition) ?? -1, low)
-      total += high - low
-      lag += Math.max(0, high - (at < 0 ? low : at))
-    }
-    return { lag, total }
-  } finally {
-    await admin.disconnect()
-  }
-}
-
-/** A producer that drops what it is given: a rebuild re-derives, it does not publish again. */
-const silent: Producer = { send: () => Promise.resolve(), disconnect: () => Promise.resolve() }
 
 export interface RebuildResult {
   collection: string
@@ -93,7 +61,7 @@ export const rebuild = async (
       handler: projectEnterpriseEvents(
         projector({
           profiles,
-          producer: silent,
+          producer: silentProducer,
           params: profileParams(config.PROFILE_PARAMS),
           topics,
           now,
@@ -107,7 +75,7 @@ export const rebuild = async (
     try {
       let lastPrint = 0
       for (;;) {
-        const { lag, total } = await lagOf(kafka, groupId, topics.enterprise)
+        const { lag, total } = await consumerLag(kafka, groupId, topics.enterprise)
         if (Date.now() - lastPrint > 2000 || lag === 0) {
           const pct = total === 0 ? 100 : Math.floor(((total - lag) / total) * 100)
           progress(`${total - lag}/${total} events (${pct}%), ${handled} handled`)

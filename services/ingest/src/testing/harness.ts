@@ -1,18 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { readConfig, signToken, LOCAL_DEV_SECRET, type TokenClaims } from '@ecrs/http'
 import { createKafka, startConsumer, createProducer, type InboundMessage, type Kafka } from '@ecrs/kafka'
-import { waitFor } from '@ecrs/testkit'
-import { usccCheckCharacter } from '@ecrs/contracts'
+import { randomUscc, waitFor } from '@ecrs/testkit'
+
 import { pino, type Logger } from 'pino'
 import { configSchema, type Config } from '../config.js'
 import { start, type IngestService } from '../service.js'
-
-/** A fresh, valid USCC (random body, correct check character). */
-export const randomUscc = (): string => {
-  const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('')
-  const first17 = `91${digits(6)}${digits(9)}`
-  return first17 + usccCheckCharacter(first17)
-}
 
 export const token = (claims: Omit<TokenClaims, 'sub'> & { sub?: string }, ttl = 600): Promise<string> =>
   signToken({ sub: 'test', ...claims }, LOCAL_DEV_SECRET, ttl)
@@ -67,3 +60,5 @@ export const readRecords = async (
 
 export const kafkaClient = (brokers: string[]): Kafka =>
   createKafka({ brokers, clientId: 'ingest-test', logger: pino({ level: 'silent' }) })
+
+export { randomUscc }

@@ -1,5 +1,5 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { createKafka, ensureTopics, startConsumer, type Kafka, type Producer } from '@ecrs/kafka'
+import { consumerLag, createKafka, ensureTopics, silentProducer, startConsumer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
@@ -8,41 +8,6 @@ import { projectRecalls } from '../recalls/consumer.js'
 import { defaultRecallParams, type RecallParams } from '../recalls/domain/index.js'
 import { caseStore } from '../recalls/store.js'
 import { readActive, writeActive } from './pointer.js'
-
-/** Offsets the group still has to read, summed over partitions. */
-const lagOf = async (
-  kafka: Kafka,
-  groupId: string,
-  topic: string,
-): Promise<{ lag: number; total: number }> => {
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    const [ends, committed] = await Promise.all([
-      admin.fetchTopicOffsets(topic),
-      admin.fetchOffsets({ groupId, topics: [topic] }),
-    ])
-    const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [])
-    let lag = 0
-    let total = 0
-    for (const e of ends) {
-      const high = Number(e.high)
-      const low = Number(e.low)
-      const at = Math.max(done.get(e.partition) ?? -1, low)
-      total += high - low
-      lag += Math.max(0, high - at)
-    }
-    return { lag, total }
-  } finally {
-    await admin.disconnect()
-  }
-}
-
-/**
- * A producer that drops what it is given: a rebuild re-derives, it does not publish again. Dead
- * letters are dropped too: the live consumer already dead-lettered the same records.
- */
-const silent: Producer = { send: () => Promise.resolve(), disconnect: () => Promise.resolve() }
 
 /** What {@link rebuild} did, as printed by `npm run rebuild -- recall`. */
 export interface RebuildResult {
@@ -88,8 +53,8 @@ export const rebuild = async (
       groupId,
       topics: [topics.recall],
       logger,
-      deadLetter: { topic: topics.deadLetter, producer: silent },
-      handler: projectRecalls({ cases, producer: silent, topics, params, now, lock: caseLock() }),
+      deadLetter: { topic: topics.deadLetter, producer: silentProducer },
+      handler: projectRecalls({ cases, producer: silentProducer, topics, params, now, lock: caseLock() }),
       onProgress: (p) => {
         handled += p.handled
       },
@@ -97,7 +62,7 @@ export const rebuild = async (
     try {
       let lastPrint = 0
       for (;;) {
-        const { lag, total } = await lagOf(kafka, groupId, topics.recall)
+        const { lag, total } = await consumerLag(kafka, groupId, topics.recall)
         if (Date.now() - lastPrint > 2000 || lag === 0) {
           const pct = total === 0 ? 100 : Math.floor(((total - lag) / total) * 100)
           progress(`${total - lag}/${total} events (${pct}%), ${handled} handled`)

@@ -77,7 +77,7 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
       onRequest: requireRoles('agency', 'regulator'),
       schema: {
         summary: 'Recall cases, by recallId',
-        description: 'Agencies and regulators. Follow `nextCursor` for the next page.',
+        description: 'Agencies and regulators. Follow `next` for the next page (as every list of ECRS).',
         tags: ['recalls'],
         security: bearerSecurity,
         querystring: {
@@ -108,7 +108,7 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
       const last = page[page.length - 1]
       return {
         items: page.flatMap((d) => (d.case === undefined ? [] : [d.case])),
-        ...(found.length > q.limit && last !== undefined ? { nextCursor: encodeCursor(last._id) } : {}),
+        ...(found.length > q.limit && last !== undefined ? { next: encodeCursor(last._id) } : {}),
       }
     },
   )

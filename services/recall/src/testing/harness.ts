@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { toCloudEventRecord, usccCheckCharacter, type Envelope, type Topics } from '@ecrs/contracts'
+import { toCloudEventRecord, type Envelope, type Topics } from '@ecrs/contracts'
 import { readConfig, signToken, LOCAL_DEV_SECRET, type TokenClaims } from '@ecrs/http'
 import {
   createKafka,
@@ -9,17 +9,10 @@ import {
   type Kafka,
   type Producer,
 } from '@ecrs/kafka'
-import { waitFor } from '@ecrs/testkit'
+import { randomUscc, waitFor } from '@ecrs/testkit'
 import { pino, type Logger } from 'pino'
 import { configSchema, type Config } from '../config.js'
 import { start, type RecallOptions, type RecallService } from '../service.js'
-
-/** A fresh, valid USCC (random body, correct check character). */
-export const randomUscc = (): string => {
-  const digits = (n: number) => Array.from(randomBytes(n), (b) => String(b % 10)).join('')
-  const first17 = `91${digits(6)}${digits(9)}`
-  return first17 + usccCheckCharacter(first17)
-}
 
 export const token = (claims: Omit<TokenClaims, 'sub'> & { sub?: string }, ttl = 600): Promise<string> =>
   signToken({ sub: 'test', ...claims }, LOCAL_DEV_SECRET, ttl)
@@ -88,3 +81,5 @@ export const readRecords = async (
 
 export const kafkaClient = (brokers: string[]): Kafka =>
   createKafka({ brokers, clientId: 'recall-test', logger: pino({ level: 'silent' }) })
+
+export { randomUscc }
