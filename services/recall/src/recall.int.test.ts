@@ -1,4 +1,4 @@
-import { topicNames } from '@ecrs/contracts'
+import { toCloudEventRecord, topicNames } from '@ecrs/contracts'
 import { createProducer, type Kafka, type Producer } from '@ecrs/kafka'
 import { waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
@@ -294,5 +294,56 @@ describe('rights and queries', () => {
       { topic: topics.recall, key: R4, value: 'not json', headers: { ce_id: `bad-${ns}` } },
     ])
     await readRecords(kafka, topics.deadLetter, (s) => s.some((m) => m.headers['ce_id'] === `bad-${ns}`))
+  })
+})
+
+describe("the producer's name", () => {
+  it('comes from the enterprise topic when the recall events give none; a back-dated change does not overwrite it', async () => {
+    const uscc = randomUscc()
+    const firm = await token({ role: 'firm', uscc })
+    const R5 = `R5-${ns}`
+    const enterprise = (id: string, type: string, time: string, data: Record<string, unknown>) =>
+      toCloudEventRecord(
+        { specversion: '1.0', dataversion: 1, source: 'samr.ln', subject: uscc, id, type, time, data },
+        { topic: topics.enterprise, key: uscc, recordedAt: new Date() },
+      )
+    await producer.send([
+      enterprise(`reg-${ns}`, 'enterprise.registered', '2020-01-02T00:00:00+08:00', {
+        name: '北方水壶有限公司',
+        registeredAt: '2020-01-02',
+        region: '210100',
+      }),
+      enterprise(`chg-${ns}`, 'enterprise.changed', '2024-03-01T00:00:00+08:00', {
+        name: 'Northern Kettles Ltd',
+      }),
+      enterprise(`old-${ns}`, 'enterprise.changed', '2021-05-01T00:00:00+08:00', { name: 'An Older Name' }),
+    ])
+    const { producerName: _none, ...unnamed } = opening(R5, 'Kettle K5')
+    expect((await call('POST', '/v1/recalls', firm, unnamed)).statusCode).toBe(202)
+    await waitCase(R5, (c) => c.status === 'initiated')
+    const firmStep = async (path: string, body: unknown, status: string) => {
+      expect((await call('POST', `/v1/recalls/${R5}/${path}`, firm, body)).statusCode).toBe(202)
+      await waitCase(R5, (c) => c.status === status)
+    }
+    await firmStep('plan', { remedy: 'repair' }, 'plan-submitted')
+    expect((await call('POST', `/v1/recalls/${R5}/plan:accept`, t.agency)).statusCode).toBe(202)
+    await waitCase(R5, (c) => c.status === 'plan-accepted')
+    await firmStep('notice', { url: 'https://example.org/k5' }, 'in-progress')
+
+    const shown = await waitFor(
+      async () => {
+        const res = await call('GET', `/v1/recalls/${R5}`)
+        const body = res.json<{ producer: { uscc: string; name?: string } }>()
+        return body.producer.name === 'Northern Kettles Ltd' ? body : undefined
+      },
+      { what: 'the producer name in the public shape' },
+    )
+    expect(shown.producer).toEqual({ uscc, name: 'Northern Kettles Ltd' })
+    const found = (await call('GET', '/v1/public/recalls?q=northern%20kettles')).json<{
+      items: { recallId: string }[]
+    }>()
+    expect(found.items.map((i) => i.recallId)).toEqual([R5])
+    const full = (await call('GET', `/v1/recalls/${R5}`, t.regulator)).json<{ producer: unknown }>()
+    expect(full.producer).toEqual({ uscc, name: 'Northern Kettles Ltd' })
   })
 })

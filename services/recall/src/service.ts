@@ -5,6 +5,7 @@ import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { obligationRoutes } from './obligations/http.js'
+import { learnProducerNames, producerNames } from './producers/index.js'
 import { caseLock } from './recalls/case-lock.js'
 import { commandRoutes } from './recalls/commands.js'
 import { projectRecalls, type CaseDeps } from './recalls/consumer.js'
@@ -63,6 +64,16 @@ export const start = async (
       })
     let consumer = await consume(active.groupId)
     closers.push(() => consumer.stop())
+    // The producers' names, for the public shape of a case: read from the enterprise topic.
+    const names = producerNames(store)
+    const naming = await startConsumer(kafka, {
+      groupId: `${config.TOPIC_NAMESPACE}.recall.producer-names`,
+      topics: [topics.enterprise],
+      logger,
+      deadLetter: { topic: topics.deadLetter, producer },
+      handler: learnProducerNames(names),
+    })
+    closers.push(() => naming.stop())
     // After a rebuild (npm run rebuild -- recall) the pointer names a new collection and group: stop,
     // hand the published record over under the case lock (no sweep meanwhile), switch, and go on
     // from where the rebuild stopped. A failed hand-over resumes the old group and is tried again.
@@ -109,7 +120,7 @@ export const start = async (
       },
     })
     closers.push(() => app.close())
-    recallRoutes(app, { cases, params, now })
+    recallRoutes(app, { cases, params, now, names })
     obligationRoutes(app, { cases, params, now })
     commandRoutes(app, { cases, producer, topics, params, now })
     rulesRoutes(app, sweep)

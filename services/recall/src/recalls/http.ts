@@ -5,10 +5,30 @@ import { recallErrors } from './errors.js'
 import type { RulesSweep } from './scheduler.js'
 import { eventsOf, type CaseStore } from './store.js'
 
+/** The producers' names the enterprise topic gave (see producers/): read when a case shows its producer. */
+export interface NameLookup {
+  namesOf(usccs: Iterable<string>): Promise<Map<string, string>>
+}
+
 export interface RecallRouteDeps {
   readonly cases: CaseStore
   readonly params: RecallParams
   readonly now: () => Date
+  readonly names: NameLookup
+}
+
+/** The cases with `producer.name` from the enterprise topic where their own events gave none. */
+const withNames = async <C extends { producer: { uscc: string; name?: string } }>(
+  names: NameLookup,
+  cases: readonly C[],
+): Promise<C[]> => {
+  const missing = cases.filter((c) => c.producer.name === undefined).map((c) => c.producer.uscc)
+  if (missing.length === 0) return [...cases]
+  const known = await names.namesOf(missing)
+  return cases.map((c) => {
+    const name = c.producer.name ?? known.get(c.producer.uscc)
+    return name === undefined ? c : { ...c, producer: { ...c.producer, name } }
+  })
 }
 
 /** Agencies, regulators, admins and the producer itself read the full case (contract §7). */
@@ -64,8 +84,9 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
       const doc = await deps.cases.get(recallId)
       const c = doc === null ? undefined : derive(eventsOf(doc), deps.now(), deps.params).case
       if (c === undefined) throw new recallErrors.RECALL_NOT_FOUND(recallId)
-      if (seesFull(request.principal, c)) return c
-      const shown = publicCase(c)
+      const [named] = await withNames(deps.names, [c])
+      if (seesFull(request.principal, c)) return named
+      const shown = publicCase(named!)
       if (shown === undefined) throw new recallErrors.RECALL_NOT_FOUND(recallId)
       return shown
     },
@@ -107,7 +128,10 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
       const page = found.slice(0, q.limit)
       const last = page[page.length - 1]
       return {
-        items: page.flatMap((d) => (d.case === undefined ? [] : [d.case])),
+        items: await withNames(
+          deps.names,
+          page.flatMap((d) => (d.case === undefined ? [] : [d.case])),
+        ),
         ...(found.length > q.limit && last !== undefined ? { next: encodeCursor(last._id) } : {}),
       }
     },
@@ -131,13 +155,21 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
     async (request) => {
       const q = request.query.q?.trim().toLowerCase() ?? ''
       const docs = await deps.cases.published()
-      const items = docs
-        .filter((d) => q === '' || d.search.includes(q))
-        .flatMap((d) => {
-          const shown = d.case === undefined ? undefined : publicCase(d.case)
-          return shown === undefined ? [] : [shown]
-        })
+      const shown = await withNames(
+        deps.names,
+        docs.flatMap((d) => {
+          const p = d.case === undefined ? undefined : publicCase(d.case)
+          return p === undefined ? [] : [{ ...p, search: d.search }]
+        }),
+      )
+      // The stored search text has the producer's name only when its own events gave it: the name
+      // from the enterprise topic is matched here.
+      const items = shown
+        .filter(
+          (p) => q === '' || p.search.includes(q) || (p.producer.name?.toLowerCase().includes(q) ?? false),
+        )
         .slice(0, request.query.limit)
+        .map(({ search: _search, ...p }) => p)
       return { items }
     },
   )

@@ -1,0 +1,2 @@
+export { learnProducerNames } from './consumer.js'
+export { producerNames, type ProducerName, type ProducerNames } from './store.js'
