@@ -347,3 +347,32 @@ describe("the producer's name", () => {
     expect(full.producer).toEqual({ uscc, name: 'Northern Kettles Ltd' })
   })
 })
+
+describe('a command sent again with its own id', () => {
+  it('answers 200 duplicate for the same content without publishing again, 409 EVENT_ID_CONFLICT for other content', async () => {
+    const R6 = `R6-${ns}`
+    const body = { ...opening(R6, 'Kettle K6'), id: `open-${R6}` }
+    expect((await call('POST', '/v1/recalls', t.firm, body)).statusCode).toBe(202)
+    await waitCase(R6, (c) => c.status === 'initiated')
+    const again = await call('POST', '/v1/recalls', t.firm, body)
+    expect(again.statusCode, again.body).toBe(200)
+    expect(again.json()).toMatchObject({ id: `open-${R6}`, source: `firm:${firmUscc}`, duplicate: true })
+    const other = await call('POST', '/v1/recalls', t.firm, { ...body, unitsAffected: 7 })
+    expect(other.statusCode).toBe(409)
+    expect(other.json()).toMatchObject({ code: 'EVENT_ID_CONFLICT' })
+
+    const plan = { remedy: 'repair', id: `plan-${R6}` }
+    expect((await call('POST', `/v1/recalls/${R6}/plan`, t.firm, plan)).statusCode).toBe(202)
+    await waitCase(R6, (c) => c.status === 'plan-submitted')
+    expect((await call('POST', `/v1/recalls/${R6}/plan`, t.firm, plan)).statusCode).toBe(200)
+    // Published once each: the timeline holds the two steps, and the recall topic too.
+    expect((await caseOf(R6)).timeline.map((e) => e.id)).toEqual([`open-${R6}`, `plan-${R6}`])
+    const onTopic = await readRecords(kafka, topics.recall, (s) =>
+      s.some((m) => m.headers['ce_id'] === `plan-${R6}`),
+    )
+    expect(onTopic.filter((m) => m.key === R6).map((m) => m.headers['ce_id'])).toEqual([
+      `open-${R6}`,
+      `plan-${R6}`,
+    ])
+  })
+})

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { toCloudEventRecord, validateEvent, type Topics } from '@ecrs/contracts'
+import { canonicalJson, toCloudEventRecord, validateEvent, type Topics } from '@ecrs/contracts'
 import { bearerSecurity, httpErrors, requireRoles, withExtras, type App, type Principal } from '@ecrs/http'
 import type { Producer } from '@ecrs/kafka'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -13,6 +13,40 @@ import {
 } from './domain/index.js'
 import { recallErrors } from './errors.js'
 import { eventsOf, type CaseStore } from './store.js'
+import type { CaseEvent } from './domain/index.js'
+
+/**
+ * The same step sent again with its own `id` (a retry after a lost answer): identical content is
+ * answered 200 `duplicate` without publishing again, other content with that id is 409
+ * EVENT_ID_CONFLICT — as ingest answers (contract §5). The step is compared as it would be
+ * published (defaults applied); its time only when the caller gave one.
+ */
+const repeatOf = (
+  seen: readonly CaseEvent[],
+  e: { source: string; id: string; type: string; data: Record<string, unknown>; time: unknown },
+  now: Date,
+): 'identical' | 'conflict' | undefined => {
+  const prior = seen.find((p) => p.source === e.source && p.id === e.id)
+  if (prior === undefined) return undefined
+  const v = validateEvent(
+    {
+      specversion: '1.0',
+      id: e.id,
+      source: e.source,
+      type: e.type,
+      subject: prior.subject,
+      time: e.time ?? prior.time,
+      data: e.data,
+    },
+    now,
+  )
+  const same =
+    v.ok &&
+    prior.type === e.type &&
+    Date.parse(prior.time) === Date.parse(v.event.time) &&
+    canonicalJson(prior.data) === canonicalJson(v.event.data)
+  return same ? 'identical' : 'conflict'
+}
 
 export interface CommandDeps {
   readonly cases: CaseStore
@@ -96,7 +130,21 @@ export const commandRoutes = (app: App, deps: CommandDeps): void => {
     const { id, time, ...rest } = cmd.fields
     const data = { ...rest, recallId: cmd.recallId }
     const doc = await deps.cases.get(cmd.recallId)
-    const c = doc === null ? undefined : derive(eventsOf(doc), now, deps.params).case
+    const seen = eventsOf(doc)
+    if (typeof id === 'string') {
+      const repeat = repeatOf(seen, { source: sourceOf(actor), id, type: cmd.type, data, time }, now)
+      if (repeat === 'conflict') throw new recallErrors.EVENT_ID_CONFLICT(sourceOf(actor), id)
+      if (repeat === 'identical')
+        return reply.code(200).send({
+          id,
+          source: sourceOf(actor),
+          type: cmd.type,
+          recallId: cmd.recallId,
+          status: 'accepted',
+          duplicate: true,
+        })
+    }
+    const c = doc === null ? undefined : derive(seen, now, deps.params).case
     const check = checkTransition(c, cmd.type, actor, data)
     if (!check.ok) throw refusal(check.reason, cmd.type, cmd.recallId)
     const v = validateEvent(
