@@ -8,18 +8,28 @@
  *   durability (idempotent, acks=all, through packages/kafka), from the same machine.
  * ratio = batch ÷ ceiling. Sizes: BENCH_EVENTS (default 40000), BENCH_RATE (200/s), BENCH_SECONDS (10).
  */
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import { topicNames, usccCheckCharacter } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import { createKafka, createProducer, ensureTopics, type OutboundRecord } from '@ecrs/kafka'
-import { freePort, provision, repoRoot, stderrProgress, waitFor } from '@ecrs/testkit'
+import { type Infra, provision, stderrProgress } from '@ecrs/testkit'
 import { pino } from 'pino'
-import { log, machine, percentile, writeResult } from './report.js'
+import { isMain, log, machine, percentile, runScript, writeResult } from './report.js'
+import { startService } from './service.js'
 
-const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 40_000)
-const RATE = Number(process.env['BENCH_RATE'] ?? 200)
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
+export interface IngestSizes {
+  /** Events sent through POST /v1/events:batch (and straight to Kafka for the ceiling). */
+  events: number
+  /** Single-event requests per second, for `seconds`. */
+  rate: number
+  seconds: number
+}
+
+export const ingestSizesFromEnv = (env: NodeJS.ProcessEnv): IngestSizes => ({
+  events: Number(env['BENCH_EVENTS'] ?? 40_000),
+  rate: Number(env['BENCH_RATE'] ?? 200),
+  seconds: Number(env['BENCH_SECONDS'] ?? 10),
+})
+
 const BATCH = 1000
 const CLIENTS = 4
 
@@ -37,31 +47,24 @@ const event = (i: number, run: string) => ({
   data: { inspectionId: `${run}-insp-${i}`, kind: 'random', results: ['no-problem'] },
 })
 
-const main = async (): Promise<void> => {
-  const infra = await provision({ env: process.env, progress: stderrProgress })
+/** Runs the ingest benchmark against `infra`, with ingest as its own process. */
+export const benchIngest = async (infra: Infra, sizes: IngestSizes) => {
+  const { events: EVENTS, rate: RATE, seconds: SECONDS } = sizes
   const ns = `bench${Date.now().toString(36)}`
-  const port = await freePort()
-  const child = spawn(process.execPath, [join(repoRoot, 'services', 'ingest', 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      MONGO_URL: infra.mongoUrl,
-      MONGO_DB: `${ns}_ingest`,
-      TOPIC_NAMESPACE: ns,
-      TOPIC_PARTITIONS: '6',
-      LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
-      RATE_LIMIT_PER_SECOND: '100000',
-      RATE_LIMIT_BURST: '100000',
-    },
-    stdio: ['ignore', process.env['BENCH_DEBUG'] ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+  const service = await startService('ingest', {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    MONGO_DB: `${ns}_ingest`,
+    TOPIC_NAMESPACE: ns,
+    TOPIC_PARTITIONS: '6',
   })
-  const url = `http://127.0.0.1:${port}`
+  const url = service.url
+  const all = Array.from({ length: EVENTS }, (_, i) => event(i, 'batch'))
+  const latencies: number[] = []
+  let failures = 0
+  let batchEventsPerSec: number
+  let rssMb: number
   try {
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
-      what: 'ingest ready',
-      timeoutMs: 60_000,
-    })
     const token = await signToken(
       { sub: 'bench', role: 'agency', agency: 'samr.bench' },
       LOCAL_DEV_SECRET,
@@ -77,7 +80,6 @@ const main = async (): Promise<void> => {
     })
 
     log(`batch: ${EVENTS} events in batches of ${BATCH}, ${CLIENTS} clients`)
-    const all = Array.from({ length: EVENTS }, (_, i) => event(i, 'batch'))
     const batches: unknown[][] = []
     for (let i = 0; i < all.length; i += BATCH) batches.push(all.slice(i, i + BATCH))
     let next = 0
@@ -100,11 +102,9 @@ const main = async (): Promise<void> => {
     )
     const batchSeconds = (performance.now() - t0) / 1000
     if (accepted !== EVENTS) throw new Error(`only ${accepted} of ${EVENTS} accepted`)
-    const batchEventsPerSec = EVENTS / batchSeconds
+    batchEventsPerSec = EVENTS / batchSeconds
 
     log(`single: ${RATE} requests/s for ${SECONDS} s`)
-    const latencies: number[] = []
-    let failures = 0
     const total = RATE * SECONDS
     const start = performance.now()
     await Promise.all(
@@ -123,79 +123,87 @@ const main = async (): Promise<void> => {
         else failures++
       }),
     )
-
-    log('ceiling: the same records straight to Kafka')
-    const logger = pino({ level: 'warn' })
-    const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'bench-ceiling', logger })
-    const topic = `${topicNames(ns).enterprise}.ceiling`
-    await ensureTopics(kafka, [{ topic, numPartitions: 6 }])
-    const producer = await createProducer(kafka, { logger })
-    const records: OutboundRecord[] = all.map((e) => ({
-      topic,
-      key: e.subject,
-      value: JSON.stringify(e.data),
-      headers: {
-        ce_specversion: '1.0',
-        ce_id: e.id,
-        ce_source: e.source,
-        ce_type: e.type,
-        ce_subject: e.subject,
-        ce_time: e.time,
-        ce_dataversion: '1',
-        ce_recordedat: new Date().toISOString(),
-        'content-type': 'application/json',
-        'correlation-id': 'bench',
-      },
-    }))
-    await producer.send(records.slice(0, 200))
-    const c0 = performance.now()
-    let cursor = 0
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (cursor < records.length) {
-          const slice = records.slice(cursor, cursor + BATCH)
-          cursor += BATCH
-          await producer.send(slice)
-        }
-      }),
-    )
-    const kafkaCeilingEventsPerSec = EVENTS / ((performance.now() - c0) / 1000)
-    await producer.disconnect()
-
-    const result = {
-      machine: machine(),
-      sizes: {
-        events: EVENTS,
-        batchSize: BATCH,
-        clients: CLIENTS,
-        singleRate: RATE,
-        singleSeconds: SECONDS,
-        partitions: 6,
-      },
-      store: infra.mongoFlavor,
-      batchEventsPerSec: Math.round(batchEventsPerSec),
-      singleP50Ms: Number(percentile(latencies, 50).toFixed(2)),
-      singleP99Ms: Number(percentile(latencies, 99).toFixed(2)),
-      singleFailures: failures,
-      kafkaCeilingEventsPerSec: Math.round(kafkaCeilingEventsPerSec),
-      ratio: Number((batchEventsPerSec / kafkaCeilingEventsPerSec).toFixed(3)),
-    }
-    writeResult('ingest', result, [
-      ['batch ingest (events/s)', String(result.batchEventsPerSec)],
-      [`single p50 / p99 at ${RATE}/s (ms)`, `${result.singleP50Ms} / ${result.singleP99Ms}`],
-      ['single failures', String(failures)],
-      ['Kafka ceiling (events/s)', String(result.kafkaCeilingEventsPerSec)],
-      ['ratio (target ≥ 0.5)', String(result.ratio)],
-      ['store', infra.mongoFlavor],
-    ])
   } finally {
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
-    await infra.stop()
+    rssMb = await service.stop()
   }
+
+  log('ceiling: the same records straight to Kafka')
+  const logger = pino({ level: 'warn' })
+  const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'bench-ceiling', logger })
+  const topic = `${topicNames(ns).enterprise}.ceiling`
+  await ensureTopics(kafka, [{ topic, numPartitions: 6 }])
+  const producer = await createProducer(kafka, { logger })
+  const records: OutboundRecord[] = all.map((e) => ({
+    topic,
+    key: e.subject,
+    value: JSON.stringify(e.data),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: e.id,
+      ce_source: e.source,
+      ce_type: e.type,
+      ce_subject: e.subject,
+      ce_time: e.time,
+      ce_dataversion: '1',
+      ce_recordedat: new Date().toISOString(),
+      'content-type': 'application/json',
+      'correlation-id': 'bench',
+    },
+  }))
+  await producer.send(records.slice(0, 200))
+  const c0 = performance.now()
+  let cursor = 0
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (cursor < records.length) {
+        const slice = records.slice(cursor, cursor + BATCH)
+        cursor += BATCH
+        await producer.send(slice)
+      }
+    }),
+  )
+  const kafkaCeilingEventsPerSec = EVENTS / ((performance.now() - c0) / 1000)
+  await producer.disconnect()
+
+  const result = {
+    sizes: {
+      events: EVENTS,
+      batchSize: BATCH,
+      clients: CLIENTS,
+      singleRate: RATE,
+      singleSeconds: SECONDS,
+      partitions: 6,
+    },
+    store: infra.mongoFlavor,
+    batchEventsPerSec: Math.round(batchEventsPerSec),
+    singleP50Ms: Number(percentile(latencies, 50).toFixed(2)),
+    singleP99Ms: Number(percentile(latencies, 99).toFixed(2)),
+    singleFailures: failures,
+    kafkaCeilingEventsPerSec: Math.round(kafkaCeilingEventsPerSec),
+    ratio: Number((batchEventsPerSec / kafkaCeilingEventsPerSec).toFixed(3)),
+    rssMb,
+  }
+  return result
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`)
-  process.exit(1)
-})
+/** The figures as printed rows. */
+export const ingestRows = (result: Awaited<ReturnType<typeof benchIngest>>): [string, string][] => [
+  ['batch ingest (events/s)', String(result.batchEventsPerSec)],
+  [`single p50 / p99 at ${result.sizes.singleRate}/s (ms)`, `${result.singleP50Ms} / ${result.singleP99Ms}`],
+  ['single failures', String(result.singleFailures)],
+  ['Kafka ceiling (events/s)', String(result.kafkaCeilingEventsPerSec)],
+  ['ratio (target ≥ 0.5)', String(result.ratio)],
+  ['ingest peak RSS (MiB)', String(result.rssMb)],
+  ['store', result.store],
+]
+
+if (isMain(import.meta.url))
+  runScript(async () => {
+    const infra = await provision({ env: process.env, progress: stderrProgress })
+    try {
+      const result = await benchIngest(infra, ingestSizesFromEnv(process.env))
+      writeResult('ingest', { machine: machine(), ...result }, ingestRows(result))
+    } finally {
+      await infra.stop()
+    }
+  })

@@ -10,7 +10,6 @@
  * - freshness: accepted by ingest (202) → visible in the profile GET, p50/p99.
  * Writes bench/results/projection.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import {
   toCloudEventRecord,
@@ -29,15 +28,29 @@ import {
   startConsumer,
 } from '@ecrs/kafka'
 import { connectStore, bulkUpdate } from '@ecrs/store'
-import { freePort, provision, repoRoot, stderrProgress, waitFor } from '@ecrs/testkit'
+import { type Infra, provision, repoRoot, stderrProgress, waitFor } from '@ecrs/testkit'
 import { pino } from 'pino'
-import { log, machine, percentile, writeResult } from './report.js'
+import { isMain, log, machine, percentile, runScript, writeResult } from './report.js'
+import { type RunningService, startService } from './service.js'
 
-const ENTERPRISES = Number(process.env['BENCH_ENTERPRISES'] ?? 2000)
-const PER = Number(process.env['BENCH_EVENTS_PER'] ?? 10)
-const QPS = Number(process.env['BENCH_QPS'] ?? 50)
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10)
-const FRESH = Number(process.env['BENCH_FRESHNESS_EVENTS'] ?? 100)
+export interface ProjectionSizes {
+  enterprises: number
+  eventsPerEnterprise: number
+  /** Profile GETs per second, for `querySeconds`. */
+  qps: number
+  querySeconds: number
+  /** Events sent through ingest one at a time, each awaited until visible. */
+  freshnessEvents: number
+}
+
+export const projectionSizesFromEnv = (env: NodeJS.ProcessEnv): ProjectionSizes => ({
+  enterprises: Number(env['BENCH_ENTERPRISES'] ?? 2000),
+  eventsPerEnterprise: Number(env['BENCH_EVENTS_PER'] ?? 10),
+  qps: Number(env['BENCH_QPS'] ?? 50),
+  querySeconds: Number(env['BENCH_SECONDS'] ?? 10),
+  freshnessEvents: Number(env['BENCH_FRESHNESS_EVENTS'] ?? 100),
+})
+
 const PARTITIONS = 6
 
 const uscc = (i: number): string => {
@@ -45,7 +58,7 @@ const uscc = (i: number): string => {
   return first17 + usccCheckCharacter(first17)
 }
 
-const eventsOf = (i: number, run: string): Envelope[] => {
+const eventsOf = (i: number, run: string, PER: number): Envelope[] => {
   const subject = uscc(i)
   const out: Envelope[] = [
     {
@@ -92,26 +105,15 @@ const eventsOf = (i: number, run: string): Envelope[] => {
   return out
 }
 
-const startService = async (
-  name: string,
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess }> => {
-  const port = await freePort()
-  const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  const url = `http://127.0.0.1:${port}`
-  await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
-    what: `${name} ready`,
-    timeoutMs: 60_000,
-  })
-  return { url, child }
-}
-
-const main = async (): Promise<void> => {
-  const infra = await provision({ env: process.env, progress: stderrProgress })
-  const children: ChildProcess[] = []
+/**
+ * Runs the projection benchmark against `infra`, credit-profile (and ingest, for freshness) as
+ * their own processes. `only: 'projection'` measures the projection, its ceiling and the memory,
+ * without rebuild, query and freshness (the scaled run).
+ */
+export const benchProjection = async (infra: Infra, sizes: ProjectionSizes, only?: 'projection') => {
+  const { enterprises: ENTERPRISES, eventsPerEnterprise: PER, qps: QPS, querySeconds: SECONDS } = sizes
+  const FRESH = sizes.freshnessEvents
+  const children: RunningService[] = []
   const logger = pino({ level: 'warn' })
   try {
     const ns = `benchp${Date.now().toString(36)}`
@@ -121,30 +123,33 @@ const main = async (): Promise<void> => {
     const producer = await createProducer(kafka, { logger })
     const total = ENTERPRISES * PER
     log(`filling ${topics.enterprise}: ${ENTERPRISES} enterprises × ${PER} events = ${total}`)
-    const records: OutboundRecord[] = []
-    for (let i = 0; i < ENTERPRISES; i++) {
-      for (const e of eventsOf(i, 'p'))
-        records.push(
-          toCloudEventRecord(e, { topic: topics.enterprise, key: e.subject, recordedAt: new Date() }),
-        )
+    // Built and sent a slice at a time: at 80 000 enterprises the whole topic would not fit in memory.
+    const slice = Math.max(1, Math.floor(2000 / PER))
+    for (let from = 0; from < ENTERPRISES; from += slice) {
+      const records: OutboundRecord[] = []
+      for (let i = from; i < Math.min(ENTERPRISES, from + slice); i++)
+        for (const e of eventsOf(i, 'p', PER))
+          records.push(
+            toCloudEventRecord(e, { topic: topics.enterprise, key: e.subject, recordedAt: new Date() }),
+          )
+      await producer.send(records)
+      if (from % (slice * 50) === 0 && from > 0) log(`  ${from * PER}/${total} sent`)
     }
-    for (let i = 0; i < records.length; i += 2000) await producer.send(records.slice(i, i + 2000))
 
     const env = {
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       MONGO_URL: infra.mongoUrl,
       TOPIC_NAMESPACE: ns,
       TOPIC_PARTITIONS: String(PARTITIONS),
-      LOG_LEVEL: 'warn',
       RULES_INTERVAL_MS: '0',
-      RATE_LIMIT_PER_SECOND: '100000',
-      RATE_LIMIT_BURST: '100000',
     }
     log('projection: starting credit-profile on the filled topic')
-    const t0 = performance.now()
     const credit = await startService('credit-profile', { ...env, MONGO_DB: `${ns}_credit` })
-    children.push(credit.child)
+    children.push(credit)
     const group = `${ns}.credit-profile.projection`
+    // Timed from readiness (the process's start-up is not projection), over what was left then.
+    const t0 = performance.now()
+    const lagAtStart = (await consumerLag(kafka, group, topics.enterprise)).lag
     let last = 0
     await waitFor(
       async () => {
@@ -158,7 +163,11 @@ const main = async (): Promise<void> => {
       { what: 'the projection to catch up', timeoutMs: 1_800_000, intervalMs: 250 },
     )
     const projectionSeconds = (performance.now() - t0) / 1000
-    const eventsPerSec = total / projectionSeconds
+    const eventsPerSec = lagAtStart / projectionSeconds
+    // The peak while projecting, before queries: compared across sizes (no growth with enterprises).
+    const projectionRssMb = credit.peakRssMb()
+    const samples = credit.rssSamples()
+    const rssSeriesMb = samples.filter((_, i) => i % Math.ceil(samples.length / 40) === 0)
 
     log('ceiling: a bare consumer over the same topic, then the same number of document writes')
     let seen = 0
@@ -180,31 +189,72 @@ const main = async (): Promise<void> => {
     // The projection wrote one document per enterprise per chunk it saw the enterprise in; a chunk of
     // 500 events holds every event of an enterprise (same key, same partition) most of the time.
     const writes = Math.max(ENTERPRISES, Math.ceil(total / 500) * Math.min(ENTERPRISES, 500 / PER))
+    // Documents like the projection's own (one of them as the template), written the cheapest way
+    // the store allows: the first write of an enterprise inserted with the others of its chunk,
+    // later ones replaced by `_id` (one by one on the stand-in, see bulkUpdate).
     const store = await connectStore({ url: infra.mongoUrl, dbName: `${ns}_ceiling` })
-    const col = store.db.collection<{
-      _id: string
-      version: number
-      events: { source: string; id: string; data: string }[]
-    }>('docs')
+    const sample = await store.client
+      .db(`${ns}_credit`)
+      .collection<{ _id: string }>('enterprises')
+      .findOne({ _id: uscc(0) })
+    if (!sample) throw new Error('no projected document to copy')
+    const { _id: _sampleId, ...template } = sample
+    const col = store.db.collection<{ _id: string; version: number }>('docs')
+    const perChunk = Math.max(1, Math.min(ENTERPRISES, Math.floor(500 / PER)))
     const w0 = performance.now()
-    const docEvents = Array.from({ length: PER }, (_, k) => ({
-      source: 'samr.bench',
-      id: `x-${k}`,
-      data: JSON.stringify({ inspectionId: `I-${k}`, kind: 'random', results: ['no-problem'] }),
-    }))
-    for (let i = 0; i < writes; i += 200) {
-      const ops = Array.from({ length: Math.min(200, writes - i) }, (_, j) => ({
-        replaceOne: {
-          filter: { _id: uscc((i + j) % ENTERPRISES) },
-          replacement: { version: i + j, events: docEvents },
-          upsert: true,
-        },
-      }))
+    for (let i = 0; i < writes; i += perChunk) {
+      const ids = Array.from({ length: Math.min(perChunk, writes - i) }, (_, j) => i + j)
+      const inserts = ids.filter((k) => k < ENTERPRISES)
+      if (inserts.length > 0)
+        await store.write(() =>
+          col.insertMany(inserts.map((k) => ({ ...template, _id: uscc(k), version: 1 }))),
+        )
+      const ops = ids
+        .filter((k) => k >= ENTERPRISES)
+        .map((k) => ({
+          replaceOne: {
+            filter: { _id: uscc(k % ENTERPRISES) },
+            replacement: { ...template, version: k },
+          },
+        }))
       await store.write(() => bulkUpdate(store, col, ops))
     }
     const writeSeconds = (performance.now() - w0) / 1000
     await store.close()
     const ceilingEventsPerSec = total / (consumeSeconds + writeSeconds)
+
+    const projection = {
+      eventsPerSec: Math.round(eventsPerSec),
+      seconds: Number(projectionSeconds.toFixed(1)),
+      ceilingEventsPerSec: Math.round(ceilingEventsPerSec),
+      ratio: Number((eventsPerSec / ceilingEventsPerSec).toFixed(3)),
+      enterprises: ENTERPRISES,
+      events: total,
+      rssMb: projectionRssMb,
+      /** [seconds since start, MiB] while projecting: a plateau, or growth. */
+      rssSeriesMb,
+    }
+    const ceiling = {
+      consumeSeconds: Number(consumeSeconds.toFixed(1)),
+      writes,
+      /** Size of one projected document as JSON (what each write carries). */
+      docBytes: JSON.stringify(sample).length,
+      writeSeconds: Number(writeSeconds.toFixed(1)),
+    }
+    const sizesOut = {
+      enterprises: ENTERPRISES,
+      events: total,
+      eventsPerEnterprise: PER,
+      partitions: PARTITIONS,
+      qps: QPS,
+      querySeconds: SECONDS,
+      freshnessEvents: FRESH,
+    }
+    if (only === 'projection') {
+      await producer.disconnect()
+      const creditRssMb = await credit.stop()
+      return { sizes: sizesOut, store: infra.mongoFlavor, projection, ceiling, creditRssMb }
+    }
 
     log('rebuild: the same topic into fresh collections')
     const { rebuild } = (await import(
@@ -243,7 +293,7 @@ const main = async (): Promise<void> => {
 
     log(`freshness: ${FRESH} events through ingest, each until visible in its profile`)
     const ingest = await startService('ingest', { ...env, MONGO_DB: `${ns}_ingest` })
-    children.push(ingest.child)
+    children.push(ingest)
     const agency = await signToken(
       { sub: 'bench', role: 'agency', agency: 'samr.bench' },
       LOCAL_DEV_SECRET,
@@ -282,31 +332,12 @@ const main = async (): Promise<void> => {
     }
     await producer.disconnect()
 
-    const result = {
-      machine: machine(),
-      sizes: {
-        enterprises: ENTERPRISES,
-        events: total,
-        eventsPerEnterprise: PER,
-        partitions: PARTITIONS,
-        qps: QPS,
-        querySeconds: SECONDS,
-        freshnessEvents: FRESH,
-      },
+    const creditRssMb = await credit.stop()
+    return {
+      sizes: sizesOut,
       store: infra.mongoFlavor,
-      projection: {
-        eventsPerSec: Math.round(eventsPerSec),
-        seconds: Number(projectionSeconds.toFixed(1)),
-        ceilingEventsPerSec: Math.round(ceilingEventsPerSec),
-        ratio: Number((eventsPerSec / ceilingEventsPerSec).toFixed(3)),
-        enterprises: ENTERPRISES,
-        events: total,
-      },
-      ceiling: {
-        consumeSeconds: Number(consumeSeconds.toFixed(1)),
-        writes,
-        writeSeconds: Number(writeSeconds.toFixed(1)),
-      },
+      projection,
+      ceiling,
       rebuild: { eventsPerSec: Math.round(rb.eventsPerSec), seconds: Number(rb.seconds.toFixed(1)) },
       query: {
         rps: QPS,
@@ -318,30 +349,44 @@ const main = async (): Promise<void> => {
         p50Ms: Number(percentile(fresh, 50).toFixed(1)),
         p99Ms: Number(percentile(fresh, 99).toFixed(1)),
       },
+      creditRssMb,
     }
-    writeResult('projection', result, [
-      ['enterprises / events', `${ENTERPRISES} / ${total}`],
-      ['projection (events/s)', `${result.projection.eventsPerSec} (${result.projection.seconds} s)`],
-      [
-        'ceiling (events/s)',
-        `${result.projection.ceilingEventsPerSec} (consume ${result.ceiling.consumeSeconds} s + ${writes} writes ${result.ceiling.writeSeconds} s)`,
-      ],
-      ['ratio (target ≥ 0.5)', String(result.projection.ratio)],
-      ['rebuild (events/s)', String(result.rebuild.eventsPerSec)],
-      [`profile GET p50 / p99 at ${QPS}/s (ms)`, `${result.query.p50Ms} / ${result.query.p99Ms}`],
-      ['freshness p50 / p99 (ms)', `${result.freshness.p50Ms} / ${result.freshness.p99Ms}`],
-      ['store', infra.mongoFlavor],
-    ])
   } finally {
-    for (const c of children) c.kill('SIGTERM')
-    await Promise.all(
-      children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))),
-    )
-    await infra.stop()
+    await Promise.all(children.map((c) => c.stop()))
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`)
-  process.exit(1)
-})
+type ProjectionResult = Awaited<ReturnType<typeof benchProjection>>
+
+/** The figures as printed rows. */
+export const projectionRows = (r: ProjectionResult): [string, string][] => [
+  ['enterprises / events', `${r.projection.enterprises} / ${r.projection.events}`],
+  ['projection (events/s)', `${r.projection.eventsPerSec} (${r.projection.seconds} s)`],
+  [
+    'ceiling (events/s)',
+    `${r.projection.ceilingEventsPerSec} (consume ${r.ceiling.consumeSeconds} s + ${r.ceiling.writes} writes ${r.ceiling.writeSeconds} s)`,
+  ],
+  ['ratio (target ≥ 0.5)', String(r.projection.ratio)],
+  ...(r.rebuild && r.query && r.freshness
+    ? ([
+        ['rebuild (events/s)', String(r.rebuild.eventsPerSec)],
+        [`profile GET p50 / p99 at ${r.query.rps}/s (ms)`, `${r.query.p50Ms} / ${r.query.p99Ms}`],
+        ['freshness p50 / p99 (ms)', `${r.freshness.p50Ms} / ${r.freshness.p99Ms}`],
+      ] as [string, string][])
+    : []),
+  ['credit-profile peak RSS projecting / overall (MiB)', `${r.projection.rssMb} / ${r.creditRssMb}`],
+  ['store', r.store],
+]
+
+if (isMain(import.meta.url))
+  runScript(async () => {
+    const infra = await provision({ env: process.env, progress: stderrProgress })
+    try {
+      // BENCH_ONLY=projection: the projection, its ceiling and the memory, nothing else.
+      const only = process.env['BENCH_ONLY'] === 'projection' ? 'projection' : undefined
+      const result = await benchProjection(infra, projectionSizesFromEnv(process.env), only)
+      writeResult('projection', { machine: machine(), ...result }, projectionRows(result))
+    } finally {
+      await infra.stop()
+    }
+  })

@@ -13,19 +13,27 @@
  * decisions when it projects the back-dated cases, and the sweep measured here re-reads and
  * re-derives every case and finds nothing new to publish (the steady state of each run).
  */
-import { spawn } from 'node:child_process'
 import { request } from 'node:http'
-import { join } from 'node:path'
 import { toCloudEventRecord, topicNames, usccCheckCharacter, type Envelope } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import { type Kafka, type OutboundRecord, consumerLag, createKafka, createProducer } from '@ecrs/kafka'
-import { freePort, provision, repoRoot, stderrProgress, waitFor } from '@ecrs/testkit'
+import { type Infra, provision, stderrProgress, waitFor } from '@ecrs/testkit'
 import { pino } from 'pino'
-import { log, machine, percentile, writeResult } from './report.js'
+import { isMain, log, machine, percentile, runScript, writeResult } from './report.js'
+import { startService } from './service.js'
 
-const CASES = Number(process.env['BENCH_CASES'] ?? 5000)
-const SWEEP_CASES = Number(process.env['BENCH_SWEEP_CASES'] ?? 100_000)
-const UPDATES = Number(process.env['BENCH_UPDATES'] ?? 200)
+export interface RecallSizes {
+  cases: number
+  sweepCases: number
+  updates: number
+}
+
+export const recallSizesFromEnv = (env: NodeJS.ProcessEnv): RecallSizes => ({
+  cases: Number(env['BENCH_CASES'] ?? 5000),
+  sweepCases: Number(env['BENCH_SWEEP_CASES'] ?? 100_000),
+  updates: Number(env['BENCH_UPDATES'] ?? 200),
+})
+
 const PARTITIONS = 3
 const DAY = 86_400_000
 
@@ -101,37 +109,27 @@ const post = (url: string, token: string): Promise<{ status: number; body: strin
     req.end()
   })
 
-const main = async (): Promise<void> => {
-  const infra = await provision({ env: process.env, progress: stderrProgress })
+/** Runs the recall benchmark against `infra`, the recall service as its own process. */
+export const benchRecall = async (infra: Infra, sizes: RecallSizes) => {
+  const { cases: CASES, sweepCases: SWEEP_CASES, updates: UPDATES } = sizes
   const ns = `bench${Date.now().toString(36)}`
   const topics = topicNames(ns)
   const groupId = `${ns}.recall.cases`
-  const port = await freePort()
-  const child = spawn(process.execPath, [join(repoRoot, 'services', 'recall', 'dist', 'main.js')], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-      MONGO_URL: infra.mongoUrl,
-      MONGO_DB: `${ns}_recall`,
-      TOPIC_NAMESPACE: ns,
-      TOPIC_PARTITIONS: String(PARTITIONS),
-      LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'warn',
-      RULES_INTERVAL_MS: '0',
-    },
-    stdio: ['ignore', process.env['BENCH_DEBUG'] ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+  const service = await startService('recall', {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    MONGO_DB: `${ns}_recall`,
+    TOPIC_NAMESPACE: ns,
+    TOPIC_PARTITIONS: String(PARTITIONS),
+    RULES_INTERVAL_MS: '0',
   })
-  const url = `http://127.0.0.1:${port}`
+  const url = service.url
   const kafka = createKafka({
     brokers: infra.kafkaBrokers,
     clientId: 'bench-recall',
     logger: pino({ level: 'warn' }),
   })
   try {
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
-      what: 'recall ready',
-      timeoutMs: 60_000,
-    })
     const agency = await signToken(
       { sub: 'bench', role: 'agency', agency: 'samr.bench' },
       LOCAL_DEV_SECRET,
@@ -200,8 +198,8 @@ const main = async (): Promise<void> => {
     // cases without a plan (a submitted plan fulfils the only obligation a case has so far).
     const obligations = SWEEP_CASES + Math.floor(CASES / 2) - UPDATES
 
-    const result = {
-      machine: machine(),
+    const rssMb = await service.stop()
+    return {
       sizes: {
         cases: CASES,
         plans: Math.ceil(CASES / 2),
@@ -221,25 +219,33 @@ const main = async (): Promise<void> => {
         seconds: Number(sweepSeconds.toFixed(1)),
         obligationsPerSec: Math.round(obligations / sweepSeconds),
       },
+      rssMb,
     }
-    writeResult('recall', result, [
-      [`projection (cases/s, ${CASES} cases + ${result.sizes.plans} plans)`, String(result.casesPerSec)],
-      [`steps on stored cases (updates/s, ${UPDATES})`, String(result.updatesPerSec)],
-      [`projection of overdue cases (cases/s, ${SWEEP_CASES})`, String(result.overdueCasesPerSec)],
-      ['GET one case p50 (ms)', String(result.readP50Ms)],
-      [`sweep (${obligations} open obligations, s)`, String(result.sweep.seconds)],
-      ['sweep (obligations/s)', String(result.sweep.obligationsPerSec)],
-      ['decisions published by the sweep', String(published)],
-      ['store', infra.mongoFlavor],
-    ])
   } finally {
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
-    await infra.stop()
+    await service.stop()
   }
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`)
-  process.exit(1)
-})
+/** The figures as printed rows. */
+export const recallRows = (r: Awaited<ReturnType<typeof benchRecall>>): [string, string][] => [
+  [`projection (cases/s, ${r.sizes.cases} cases + ${r.sizes.plans} plans)`, String(r.casesPerSec)],
+  [`steps on stored cases (updates/s, ${r.sizes.updates})`, String(r.updatesPerSec)],
+  [`projection of overdue cases (cases/s, ${r.sizes.sweepCases})`, String(r.overdueCasesPerSec)],
+  ['GET one case p50 (ms)', String(r.readP50Ms)],
+  [`sweep (${r.sweep.obligations} open obligations, s)`, String(r.sweep.seconds)],
+  ['sweep (obligations/s)', String(r.sweep.obligationsPerSec)],
+  ['decisions published by the sweep', String(r.sweep.published)],
+  ['recall peak RSS (MiB)', String(r.rssMb)],
+  ['store', r.store],
+]
+
+if (isMain(import.meta.url))
+  runScript(async () => {
+    const infra = await provision({ env: process.env, progress: stderrProgress })
+    try {
+      const result = await benchRecall(infra, recallSizesFromEnv(process.env))
+      writeResult('recall', { machine: machine(), ...result }, recallRows(result))
+    } finally {
+      await infra.stop()
+    }
+  })

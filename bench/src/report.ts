@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { repoRoot } from '@ecrs/testkit'
 
 /** The machine a figure was measured on: figures are only comparable on the same one. */
@@ -38,4 +39,19 @@ export const writeResult = (
 
 export const log = (msg: string): void => {
   process.stderr.write(`bench: ${msg}\n`)
+}
+
+/** True when `moduleUrl` is the script node was started with (a benchmark run alone). */
+export const isMain = (moduleUrl: string): boolean =>
+  process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href
+
+/** Rounds to `digits` decimals (figures are written rounded, never asserted). */
+export const round = (n: number, digits = 0): number => Number(n.toFixed(digits))
+
+/** Runs `main`, printing a failure and exiting non-zero on error (the scripts' entry points). */
+export const runScript = (main: () => Promise<void>): void => {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`)
+    process.exit(1)
+  })
 }

@@ -4,12 +4,27 @@ import type { IncomingMessage } from 'node:http'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { fastify } from 'fastify'
-import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyPluginCallback } from 'fastify'
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyPluginCallback,
+  RouteOptions,
+} from 'fastify'
 import type { Logger } from 'pino'
 
 import { authPlugin, createVerifier } from './auth.js'
 import type { Verifier, VerifierOptions } from './auth.js'
-import { errorHandler, notFoundHandler } from './errors.js'
+import {
+  MAX_PARAM_LENGTH,
+  clientErrorHandler,
+  errorHandler,
+  errorResponseSchema,
+  methodNotAllowed,
+  notFoundHandler,
+  routerErrorHandler,
+} from './errors.js'
+import { jsonBodyParser } from './json-body.js'
 import { metricsPlugin } from './metrics.js'
 import { parseQuery, rejectInvalidQuery } from './querystring.js'
 
@@ -92,7 +107,15 @@ export const createApp = async (opts: AppOptions): Promise<App> => {
     loggerInstance: logger,
     genReqId: correlationId,
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
-    routerOptions: { querystringParser: parseQuery },
+    // Fastify's default (100) refused ids the contract allows (1–128 characters) with a bare 414:
+    // the routes' own schemas bound their parameters, this only bounds what the router copies.
+    routerOptions: { querystringParser: parseQuery, maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a parameter over that bound, malformed percent-encoding) in the
+    // common coded shape instead of Fastify's.
+    frameworkErrors: routerErrorHandler,
+    // Requests Node's parser refuses (header floods → 431, malformed request lines → 400) are
+    // answered in the common coded error shape too.
+    clientErrorHandler,
     ajv: {
       // No silent stripping of unknown parameters: `additionalProperties: false` means 400.
       customOptions: { coerceTypes: true, useDefaults: true, removeAdditional: false },
@@ -101,9 +124,19 @@ export const createApp = async (opts: AppOptions): Promise<App> => {
 
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser(app))
+  // Response schemas document the answers (OpenAPI, checked by the fuzz tests); they do not shape
+  // them: a generated serializer would silently drop fields a schema forgot, hiding the mismatch.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  app.addHook('onRoute', documentResponses)
   app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-correlation-id', request.id)
     done()
+  })
+  // A known path asked with a method it does not serve: 405 with `Allow`, before auth or body parsing.
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(request.is404 ? methodNotAllowed(app, request) : undefined)
   })
   app.addHook('preValidation', rejectInvalidQuery)
 
@@ -125,6 +158,25 @@ export const createApp = async (opts: AppOptions): Promise<App> => {
   await app.register(docs)
   await app.register(health(opts.ready, opts.readyTimeoutMs ?? 5000))
   return app
+}
+
+/**
+ * Every route documents the common error body for its 4xx and 5xx answers, and a 200 when it names
+ * no success answer of its own, so that no status it can give is missing from `/openapi.json`.
+ */
+const documentResponses = (route: RouteOptions): void => {
+  if (route.schema?.hide === true) return
+  const declared = (route.schema?.response ?? {}) as Record<string, unknown>
+  const hasSuccess = Object.keys(declared).some((status) => status.startsWith('2') || status === 'default')
+  route.schema = {
+    ...route.schema,
+    response: {
+      ...(hasSuccess ? {} : { 200: { description: 'Default Response' } }),
+      '4xx': errorResponseSchema,
+      '5xx': errorResponseSchema,
+      ...declared,
+    },
+  }
 }
 
 /** `/openapi.json` and the Swagger UI at `/docs`, both open to anyone. */

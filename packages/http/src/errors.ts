@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 
 import createError from '@fastify/error'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify'
 
 /** One problem found while validating input: a JSON pointer into the checked part and a message. */
 export interface FieldError {
@@ -42,6 +43,7 @@ export const httpErrors = {
   FORBIDDEN: codedError('FORBIDDEN', 403, 'not allowed: %s'),
   NOT_FOUND: codedError('NOT_FOUND', 404, '%s not found'),
   ROUTE_NOT_FOUND: codedError('ROUTE_NOT_FOUND', 404, 'route %s not found'),
+  METHOD_NOT_ALLOWED: codedError('METHOD_NOT_ALLOWED', 405, 'method %s is not allowed here'),
   REQUEST_INVALID: codedError('REQUEST_INVALID', 400, 'invalid request: %s'),
   QUERY_INVALID: codedError('QUERY_INVALID', 400, 'invalid query string: %s'),
   BODY_INVALID: codedError('BODY_INVALID', 400, 'invalid body: %s'),
@@ -150,13 +152,29 @@ const classify = (error: AnyError, request: FastifyRequest): Classified => {
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return { statusCode: 415, code: 'MEDIA_TYPE_UNSUPPORTED', message: error.message }
   }
-  if (code?.startsWith('FST_ERR_CTP_') === true || code === 'FST_ERR_VALIDATION') {
+  if (
+    code?.startsWith('FST_ERR_CTP_') === true ||
+    code === 'FST_ERR_VALIDATION' ||
+    code === 'BODY_MALFORMED'
+  ) {
     // JSON syntax errors and other content-type parser failures are bad input, whatever Fastify says.
-    // Routes with their own invalid-input code promise an `errors` list; the whole body is at fault.
+    // Routes with their own invalid-input code promise an `errors` list; the whole body is at fault
+    // unless the parser named the place (a lone surrogate, see json-body.ts).
     const own = routeInvalidCode(request)
-    return own === undefined
-      ? { statusCode: 400, code: 'BODY_INVALID', message: error.message }
-      : { statusCode: 400, code: own, message: error.message, errors: [{ path: '', message: error.message }] }
+    const where = isFieldErrors(error.errors) ? error.errors : undefined
+    if (own === undefined)
+      return {
+        statusCode: 400,
+        code: 'BODY_INVALID',
+        message: error.message,
+        ...(where ? { errors: where } : {}),
+      }
+    return {
+      statusCode: 400,
+      code: own,
+      message: error.message,
+      errors: where ?? [{ path: '', message: error.message }],
+    }
   }
   const status =
     typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
@@ -222,4 +240,94 @@ export const notFoundHandler = (request: FastifyRequest, reply: FastifyReply): F
   const path = (request.url.split('?')[0] ?? '').slice(0, 200)
   const error = new httpErrors.ROUTE_NOT_FOUND(`${request.method} ${path}`)
   return reply.code(404).type('application/json; charset=utf-8').send(errorBody(error))
+}
+
+/** JSON Schema of {@link ErrorBody}, as every route documents its 4xx and 5xx answers. */
+export const errorResponseSchema = {
+  description: 'Error: {statusCode, code, error, message}, plus `errors` for invalid input',
+  type: 'object',
+  required: ['statusCode', 'code', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer', minimum: 400, maximum: 599 },
+    code: { type: 'string', pattern: CODE_PATTERN.source },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['path', 'message'],
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const
+
+const ROUTED_METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+/**
+ * For a request no route matched: 405 `METHOD_NOT_ALLOWED` (with `Allow`) when its path is served
+ * with other methods, else nothing (the not-found handler answers 404).
+ */
+export const methodNotAllowed = (app: FastifyInstance, request: FastifyRequest): Error | undefined => {
+  const url = request.url.split('?')[0] ?? ''
+  const allowed = ROUTED_METHODS.filter(
+    (method) => method !== request.method && app.findRoute({ method, url }) !== null,
+  )
+  if (allowed.length === 0) return undefined
+  return withExtras(new httpErrors.METHOD_NOT_ALLOWED(request.method.slice(0, 20)), {
+    headers: { allow: allowed.join(', ') },
+  })
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (headers over the size
+ * limit → 431, a malformed request → 400, too slow → 408) in the common error shape, then closes
+ * the connection, as Node's own handler does.
+ */
+export function clientErrorHandler(
+  this: FastifyInstance,
+  err: Error & { code?: string },
+  socket: Socket,
+): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const statusCode =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400
+  const message =
+    statusCode === 431
+      ? 'the request headers are too large'
+      : statusCode === 408
+        ? 'the request did not arrive in time'
+        : 'the request could not be parsed'
+  const code = codeFor(statusCode)
+  this.log.info({ code, statusCode, reason: err.code }, 'request refused')
+  const body = JSON.stringify(errorBody({ statusCode, code, message }))
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(err)
+}
+
+/** The longest path parameter the router accepts (a bound on copying; the routes' schemas are stricter). */
+export const MAX_PARAM_LENGTH = 1000
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before a route is chosen, answered in the
+ * common shape. The URL is not echoed (it is caller input of any size).
+ */
+export const routerErrorHandler = (
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void => {
+  const refused =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new httpErrors.REQUEST_INVALID(`a path parameter is longer than ${MAX_PARAM_LENGTH} characters`)
+      : error.code === 'FST_ERR_BAD_URL'
+        ? new httpErrors.REQUEST_INVALID('the URL is not valid (malformed percent-encoding)')
+        : error
+  void errorHandler(refused, request, reply)
 }

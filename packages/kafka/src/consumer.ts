@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs'
 import type { Logger } from 'pino'
 import { describeError, isPermanent } from './errors.js'
 import { nextOffset, toInbound, type InboundMessage } from './message.js'
+import type { ConsumerObserver } from './observe.js'
 import type { OutboundRecord, Producer } from './producer.js'
 
 /** Context handed to a batch handler. */
@@ -47,6 +48,8 @@ export interface ConsumerOptions {
     handled: number
     deadLettered: number
   }) => void
+  /** Told of every committed chunk and transient failure (metrics: see @ecrs/http's `opsMetrics`). */
+  observer?: ConsumerObserver
 }
 
 export interface RunningConsumer {
@@ -129,7 +132,7 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
   const withRetry = async (
     fn: () => Promise<void>,
     heartbeat: () => Promise<void>,
-    what: object,
+    what: { topic: string; partition: number; offset: string },
   ): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -137,6 +140,7 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
         return
       } catch (err) {
         if (isPermanent(err)) throw err
+        opts.observer?.transientFailure?.({ groupId: opts.groupId, ...what })
         if (attempt >= retry.retries || stopping) throw retriable(err)
         const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** attempt)
         log.warn({ err, attempt: attempt + 1, delayMs: delay, ...what }, 'transient failure, retrying')
@@ -152,7 +156,7 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
     await withRetry(
       () => opts.deadLetter.producer.send([record]),
       () => Promise.resolve(),
-      { offset: m.offset },
+      { topic: m.topic, partition: m.partition, offset: m.offset },
     )
     log.warn(
       { topic: m.topic, partition: m.partition, offset: m.offset, reason: record.headers?.['dlq-reason'] },
@@ -181,9 +185,10 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
     const heartbeat = () => payload.heartbeat()
     const ctx: BatchContext = { log, heartbeat }
     const last = chunk[chunk.length - 1]!
-    let deadLettered = 0
+    const deadLettered: InboundMessage[] = []
     try {
       await withRetry(() => opts.handler(chunk, ctx), heartbeat, {
+        topic: batch.topic,
         partition: batch.partition,
         offset: chunk[0]!.offset,
       })
@@ -193,13 +198,14 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
       for (const m of chunk) {
         try {
           await withRetry(() => opts.handler([m], ctx), heartbeat, {
+            topic: m.topic,
             partition: m.partition,
             offset: m.offset,
           })
         } catch (one) {
           if (!isPermanent(one)) throw one
           await deadLetter(m, one)
-          deadLettered++
+          deadLettered.push(m)
         }
       }
     }
@@ -213,6 +219,14 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
       partition: batch.partition,
       offset: last.offset,
       handled: chunk.length,
+      deadLettered: deadLettered.length,
+    })
+    opts.observer?.committed({
+      groupId: opts.groupId,
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: last.offset,
+      messages: chunk,
       deadLettered,
     })
   }

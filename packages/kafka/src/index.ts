@@ -16,5 +16,8 @@ export {
   type RunningConsumer,
 } from './consumer.js'
 export { consumerLag, ensureTopics, pingKafka, type TopicSpec } from './admin.js'
+export { lagProbe, type LagProbe, type LagProbeOptions, type PartitionLag } from './lag.js'
+export { scanTopic } from './scan.js'
+export type { ChunkReport, ConsumerObserver, ProducerObserver } from './observe.js'
 export { nextOffset, type InboundMessage } from './message.js'
 export { PermanentError, KafkaUnavailableError, isPermanent, describeError } from './errors.js'

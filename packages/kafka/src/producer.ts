@@ -1,6 +1,7 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type TopicMessages } from 'kafkajs'
 import type { Logger } from 'pino'
 import { KafkaUnavailableError } from './errors.js'
+import type { ProducerObserver } from './observe.js'
 
 /** One record to write: the key decides the partition, so order is kept per key. */
 export interface OutboundRecord {
@@ -18,6 +19,8 @@ export interface ProducerOptions {
   sendTimeoutMs?: number
   /** Most records written in one produce request. */
   maxBatchRecords?: number
+  /** Told of acknowledged and failed records (metrics). */
+  observer?: ProducerObserver
 }
 
 /** An idempotent, acks=all producer whose writes are serialized (kafkajs #1005). */
@@ -88,8 +91,13 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
           compression: CompressionTypes.None,
         })
         for (const p of take) settle(p, undefined)
+        opts.observer?.sent?.(take.flatMap((p) => p.records))
       } catch (err) {
         log.warn({ err, records: count }, 'produce failed')
+        opts.observer?.failed?.(
+          take.filter((p) => !p.settled).flatMap((p) => p.records),
+          'error',
+        )
         for (const p of take)
           settle(p, new KafkaUnavailableError('Kafka did not accept the records', { cause: err }))
       }
@@ -112,11 +120,10 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
       queue.push(pending)
       // A record whose caller timed out may still be written later if it was already on the wire;
       // callers treat a timeout as "not accepted" and consumers deduplicate by event id.
-      pending.timer = setTimeout(
-        () =>
-          settle(pending, new KafkaUnavailableError(`Kafka did not acknowledge within ${sendTimeoutMs} ms`)),
-        sendTimeoutMs,
-      )
+      pending.timer = setTimeout(() => {
+        if (!pending.settled) opts.observer?.failed?.(pending.records, 'timeout')
+        settle(pending, new KafkaUnavailableError(`Kafka did not acknowledge within ${sendTimeoutMs} ms`))
+      }, sendTimeoutMs)
       pending.timer.unref()
       kick()
     })

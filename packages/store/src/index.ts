@@ -1,4 +1,11 @@
-import { MongoClient, type AnyBulkWriteOperation, type Collection, type Db, type Document } from 'mongodb'
+import {
+  MongoClient,
+  type AnyBulkWriteOperation,
+  type Collection,
+  type Db,
+  type Document,
+  type OptionalUnlessRequiredId,
+} from 'mongodb'
 
 /**
  * A connection to the store: real MongoDB in production, the FerretDB stand-in locally. The code
@@ -101,4 +108,57 @@ export const bulkUpdate = async <T extends Document>(
     return
   }
   for (const op of ops) await collection.bulkWrite([op], { ordered: true })
+}
+
+/** Inserts `docs` unordered; returns the indexes of those refused because their `_id` existed. */
+const insertUnordered = async <T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: readonly T[],
+): Promise<Set<number>> => {
+  const existing = new Set<number>()
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false })
+  } catch (err) {
+    const raw = (err as { writeErrors?: unknown }).writeErrors
+    if (raw === undefined) throw err
+    const writeErrors = (Array.isArray(raw) ? raw : [raw]) as { index?: number; code?: number }[]
+    for (const we of writeErrors) {
+      if (we.code !== 11000 || we.index === undefined) throw err
+      existing.add(we.index)
+    }
+  }
+  return existing
+}
+
+/**
+ * Group commit of inserts: the documents asked for while this process's previous write is in
+ * flight go out together as one unordered insertMany (`store.write` lets one write through at a
+ * time, so they would queue anyway). Each caller still waits until its own documents are written
+ * and gets back the `_id`s of those that existed already (a duplicate is no error); any other
+ * failure rejects every caller of that batch. Concurrent callers cost one round trip, not one each.
+ */
+export const groupInsert = <T extends { _id: string }>(
+  store: Pick<Store, 'write'>,
+  collection: Collection<T>,
+): ((docs: readonly T[]) => Promise<Set<string>>) => {
+  let open: { docs: T[]; written: Promise<Set<number>> } | undefined
+  return async (docs) => {
+    if (docs.length === 0) return new Set()
+    if (!open) {
+      const batch: { docs: T[]; written: Promise<Set<number>> } = {
+        docs: [],
+        written: Promise.resolve(new Set()),
+      }
+      batch.written = store.write(() => {
+        if (open === batch) open = undefined // from here on, callers start the next batch
+        return insertUnordered(collection, batch.docs)
+      })
+      open = batch
+    }
+    const batch = open
+    const from = batch.docs.length
+    batch.docs.push(...docs)
+    const existing = await batch.written
+    return new Set(docs.filter((_, i) => existing.has(from + i)).map((d) => d._id))
+  }
 }

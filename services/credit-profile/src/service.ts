@@ -1,6 +1,6 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { createApp, verifierOptions, type App, type RunningService } from '@ecrs/http'
-import { createKafka, createProducer, ensureTopics, pingKafka, startConsumer } from '@ecrs/kafka'
+import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
+import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
@@ -34,7 +34,26 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
     })
     const topics = topicNames(config.TOPIC_NAMESPACE)
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-    const producer = await createProducer(kafka, { logger })
+    // Built first so that the producer, the consumer and the rules report to its registry.
+    const app = await createApp({
+      name: 'credit-profile',
+      version: '0.1.0',
+      logger,
+      auth: verifierOptions(config),
+      openapi: {
+        title: 'ECRS credit profiles',
+        description: 'Credit profiles of enterprises for regulators, firms and the public.',
+      },
+      ready: async () => {
+        const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
+        return { kafka: kafkaOk, store: storeOk }
+      },
+    })
+    const ops = opsMetrics(app.metrics)
+    const producer = await createProducer(kafka, {
+      logger,
+      observer: ops.producer({ outcomesTopic: topics.outcomes }),
+    })
     closers.push(() => producer.disconnect())
     let active = await readActive(store, config.TOPIC_NAMESPACE)
     const profiles = switchable(await profileStore(store, active.collection))
@@ -48,9 +67,13 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
         logger,
         deadLetter: { topic: topics.deadLetter, producer },
         handler: projectEnterpriseEvents(projector),
+        observer: ops.consumer(),
       })
     let consumer = await consume(active.groupId)
     closers.push(() => consumer.stop())
+    const lag = lagProbe(kafka, { groupId: () => active.groupId, topics: [topics.enterprise] })
+    closers.push(() => lag.close())
+    ops.lag(() => lag.read())
     // After a rebuild (npm run rebuild -- credit-profile) the pointer names a new collection and
     // group: stop, switch, and go on from where the rebuild stopped.
     let switching = false
@@ -73,24 +96,10 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
     }, config.PROJECTION_CHECK_MS)
     watch.unref()
     closers.push(() => Promise.resolve(clearInterval(watch)))
-    const rules = rulesRunner({ profiles, projector, now, log: logger })
+    const rules = rulesRunner({ profiles, projector, now, log: logger, timeRun: ops.timeRun })
     rules.start(config.RULES_INTERVAL_MS)
     closers.push(() => rules.stop())
 
-    const app = await createApp({
-      name: 'credit-profile',
-      version: '0.1.0',
-      logger,
-      auth: verifierOptions(config),
-      openapi: {
-        title: 'ECRS credit profiles',
-        description: 'Credit profiles of enterprises for regulators, firms and the public.',
-      },
-      ready: async () => {
-        const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
-        return { kafka: kafkaOk, store: storeOk }
-      },
-    })
     closers.push(() => app.close())
     profileRoutes(app, { profiles, params, now })
     rulesRoutes(app, rules)

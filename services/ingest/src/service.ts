@@ -1,6 +1,6 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { createApp, verifierOptions, type App, type RunningService } from '@ecrs/http'
-import { createKafka, createProducer, ensureTopics, pingKafka, startConsumer } from '@ecrs/kafka'
+import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
+import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
@@ -8,7 +8,7 @@ import { eventRoutes } from './events/http.js'
 import { ledger as createLedger } from './events/ledger.js'
 import { rateLimit } from './events/rate-limit.js'
 import { schemaRoutes } from './schemas/http.js'
-import { projectOutcomes } from './status/consumer.js'
+import { outcomeType, projectOutcomes } from './status/consumer.js'
 import { statusRoutes } from './status/http.js'
 import { outcomeStore } from './status/store.js'
 
@@ -33,19 +33,7 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<I
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'ecrs-ingest', logger })
     const topics = topicNames(config.TOPIC_NAMESPACE)
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-    const producer = await createProducer(kafka, { logger, sendTimeoutMs: config.PRODUCE_TIMEOUT_MS })
-    closers.push(() => producer.disconnect())
-    const ledger = createLedger(store)
-    const outcomes = outcomeStore(store)
-    const consumer = await startConsumer(kafka, {
-      groupId: `${config.TOPIC_NAMESPACE}.ingest.outcomes`,
-      topics: [topics.outcomes],
-      logger,
-      deadLetter: { topic: topics.deadLetter, producer },
-      handler: projectOutcomes(outcomes),
-    })
-    closers.push(() => consumer.stop())
-
+    // Built first so that the producer and the consumer report to its registry (GET /metrics).
     const app = await createApp({
       name: 'ingest',
       version: VERSION,
@@ -62,6 +50,29 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<I
         return { kafka: kafkaOk, store: storeOk }
       },
     })
+    const ops = opsMetrics(app.metrics)
+    const producer = await createProducer(kafka, {
+      logger,
+      sendTimeoutMs: config.PRODUCE_TIMEOUT_MS,
+      observer: ops.producer(),
+    })
+    closers.push(() => producer.disconnect())
+    const ledger = createLedger(store)
+    const outcomes = outcomeStore(store)
+    const groupId = `${config.TOPIC_NAMESPACE}.ingest.outcomes`
+    const consumer = await startConsumer(kafka, {
+      groupId,
+      topics: [topics.outcomes],
+      logger,
+      deadLetter: { topic: topics.deadLetter, producer },
+      handler: projectOutcomes(outcomes),
+      observer: ops.consumer({ typeOf: outcomeType }),
+    })
+    closers.push(() => consumer.stop())
+    const lag = lagProbe(kafka, { groupId: () => groupId, topics: [topics.outcomes] })
+    closers.push(() => lag.close())
+    ops.lag(() => lag.read())
+
     closers.push(() => app.close())
     eventRoutes(app, {
       deps: {
@@ -77,6 +88,7 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<I
       maxBatchEvents: config.MAX_BATCH_EVENTS,
       maxBatchBytes: config.MAX_BATCH_BYTES,
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+      count: ops.ingested,
     })
     statusRoutes(app, { ledger, outcomes })
     schemaRoutes(app, topics, VERSION)

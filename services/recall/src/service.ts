@@ -1,6 +1,6 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { createApp, verifierOptions, type App, type RunningService } from '@ecrs/http'
-import { createKafka, createProducer, ensureTopics, pingKafka, startConsumer } from '@ecrs/kafka'
+import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
+import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
@@ -12,7 +12,7 @@ import { projectRecalls, type CaseDeps } from './recalls/consumer.js'
 import type { RecallParams } from './recalls/domain/index.js'
 import { recallParams } from './params.js'
 import { recallRoutes, rulesRoutes } from './recalls/http.js'
-import { rulesSweep, startScheduler } from './recalls/scheduler.js'
+import { rulesSweep, startScheduler, timedSweep } from './recalls/scheduler.js'
 import { caseStore } from './recalls/store.js'
 import { switchable } from './recalls/switchable.js'
 import { handOver } from './rebuild/hand-over.js'
@@ -47,7 +47,24 @@ export const start = async (
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'ecrs-recall', logger })
     const topics = topicNames(config.TOPIC_NAMESPACE)
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-    const producer = await createProducer(kafka, { logger, sendTimeoutMs: config.PRODUCE_TIMEOUT_MS })
+    // Built first so that the producer, the consumer and the sweeps report to its registry.
+    const app = await createApp({
+      name: 'recall',
+      version: '0.1.0',
+      logger,
+      auth: verifierOptions(config),
+      openapi: { title: 'ECRS recalls', description: 'Recall cases and the obligations of producers.' },
+      ready: async () => {
+        const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
+        return { kafka: kafkaOk, store: storeOk }
+      },
+    })
+    const ops = opsMetrics(app.metrics)
+    const producer = await createProducer(kafka, {
+      logger,
+      sendTimeoutMs: config.PRODUCE_TIMEOUT_MS,
+      observer: ops.producer({ outcomesTopic: topics.outcomes }),
+    })
     closers.push(() => producer.disconnect())
     const now = options.now ?? (() => new Date())
     const params = options.params ?? recallParams(config.RECALL_TEMPLATES)
@@ -61,9 +78,13 @@ export const start = async (
         logger,
         deadLetter: { topic: topics.deadLetter, producer },
         handler: projectRecalls(deps),
+        observer: ops.consumer(),
       })
     let consumer = await consume(active.groupId)
     closers.push(() => consumer.stop())
+    const lag = lagProbe(kafka, { groupId: () => active.groupId, topics: [topics.recall] })
+    closers.push(() => lag.close())
+    ops.lag(() => lag.read())
     // The producers' names, for the public shape of a case: read from the enterprise topic.
     const names = producerNames(store)
     const naming = await startConsumer(kafka, {
@@ -106,19 +127,8 @@ export const start = async (
     }, config.PROJECTION_CHECK_MS)
     watch.unref()
     closers.push(() => Promise.resolve(clearInterval(watch)))
-    const sweep = rulesSweep(deps, logger)
+    const sweep = timedSweep(rulesSweep(deps, logger), ops.timeRun)
 
-    const app = await createApp({
-      name: 'recall',
-      version: '0.1.0',
-      logger,
-      auth: verifierOptions(config),
-      openapi: { title: 'ECRS recalls', description: 'Recall cases and the obligations of producers.' },
-      ready: async () => {
-        const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
-        return { kafka: kafkaOk, store: storeOk }
-      },
-    })
     closers.push(() => app.close())
     recallRoutes(app, { cases, params, now, names })
     obligationRoutes(app, { cases, params, now })

@@ -35,6 +35,102 @@ const asOfQuery = {
   properties: { asOf: { type: 'string', minLength: 10, maxLength: 40 } },
 } as const
 
+// Answers as documented in /openapi.json (contract §6); the fuzz tests hold the service to them.
+const str = { type: 'string' } as const
+const causes = {
+  type: 'array',
+  items: { type: 'object', required: ['source', 'id'], properties: { source: str, id: str } },
+} as const
+const restrictionsSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['measure', 'since', 'because'],
+    properties: { measure: str, since: str, until: str, because: causes },
+  },
+} as const
+const profileSchema = {
+  description: 'The full view (agencies, regulators, admins) or the public view (anyone else): contract §6',
+  type: 'object',
+  required: ['uscc', 'name', 'region', 'kind', 'registeredAt', 'status', 'asOf'],
+  properties: {
+    uscc: str,
+    name: str,
+    region: str,
+    kind: str,
+    registeredAt: str,
+    status: { enum: ['active', 'deregistered'] },
+    asOf: str,
+    annualReports: { type: 'array', items: { type: 'object' } },
+    abnormalListings: { type: 'array', items: { type: 'object' } },
+    seriousListings: { type: 'array', items: { type: 'object' } },
+    penalties: { type: 'array', items: { type: 'object' } },
+    inspections: { type: 'array', items: { type: 'object' } },
+    recalls: { type: 'array', items: { type: 'object' } },
+    restrictions: restrictionsSchema,
+    risk: {
+      type: 'object',
+      required: ['class', 'score', 'modelVersion', 'factors'],
+      properties: { class: { enum: ['A', 'B', 'C', 'D'] }, score: { type: 'number' }, modelVersion: str },
+    },
+    nextChangeAt: str,
+  },
+} as const
+const historySchema = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['source', 'id', 'type', 'time', 'recordedAt'],
+        properties: { source: str, id: str, type: str, time: str, recordedAt: str },
+      },
+    },
+    next: str,
+  },
+} as const
+const searchSchema = {
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['uscc', 'name', 'region', 'risk'],
+        properties: {
+          uscc: str,
+          name: str,
+          region: str,
+          risk: {
+            type: 'object',
+            required: ['class'],
+            properties: { class: { enum: ['A', 'B', 'C', 'D'] } },
+          },
+        },
+      },
+    },
+    next: str,
+  },
+} as const
+const count = { type: 'integer', minimum: 0 } as const
+const statsSchema = {
+  type: 'object',
+  required: ['enterprises', 'byRiskClass', 'abnormalActive', 'seriousActive'],
+  properties: {
+    enterprises: count,
+    byRiskClass: {
+      type: 'object',
+      required: ['A', 'B', 'C', 'D'],
+      properties: { A: count, B: count, C: count, D: count },
+    },
+    abnormalActive: count,
+    seriousActive: count,
+  },
+} as const
+
 /** Regulators, agencies and admins see everything (contract §2). */
 const seesAll = (p: Principal): boolean => p.kind === 'regulator' || p.kind === 'agency' || p.kind === 'admin'
 
@@ -85,6 +181,7 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
         tags: ['profiles'],
         params: usccParams,
         querystring: asOfQuery,
+        response: { 200: profileSchema },
       },
     },
     async (request) => {
@@ -116,6 +213,7 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
             cursor: { type: 'string', maxLength: 64 },
           },
         },
+        response: { 200: historySchema },
       },
     },
     async (request) => {
@@ -157,6 +255,13 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
         security: bearerSecurity,
         params: usccParams,
         querystring: asOfQuery,
+        response: {
+          200: {
+            type: 'object',
+            required: ['restrictions'],
+            properties: { restrictions: restrictionsSchema },
+          },
+        },
       },
     },
     async (request) => {
@@ -194,6 +299,7 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
             cursor: { type: 'string', maxLength: 64 },
           },
         },
+        response: { 200: searchSchema },
       },
     },
     async (request) => {
@@ -229,6 +335,7 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
         tags: ['profiles'],
         security: bearerSecurity,
         querystring: { type: 'object', additionalProperties: false, properties: {} },
+        response: { 200: statsSchema },
       },
     },
     () => deps.profiles.stats(),

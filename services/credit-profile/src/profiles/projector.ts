@@ -29,22 +29,26 @@ export const projector = (deps: {
       if (attempt > 5)
         throw new Error(`enterprises kept changing under us: ${pending.slice(0, 5).join(', ')}`)
       const now = deps.now()
-      const work: { p: Projection; expected: number }[] = []
-      for (const uscc of pending) {
-        const prev = (await deps.profiles.get(uscc)) ?? emptyDoc(uscc, now)
-        work.push({
+      // Reads in parallel (the driver pipelines them over its pool), one findOne by `_id` each:
+      // the only lookup the SQLite stand-in answers from an index, whatever the collection's size.
+      const prevs = await Promise.all(pending.map((uscc) => deps.profiles.get(uscc)))
+      const work = pending.map((uscc, i): { p: Projection; expected: number } => {
+        const prev = prevs[i] ?? emptyDoc(uscc, now)
+        return {
           p: reproject(prev, freshByUscc.get(uscc) ?? [], now, deps.params, deps.topics),
           expected: prev.version,
-        })
-      }
+        }
+      })
       // Published before the write: after a crash the same records go out again (deterministic
       // ids, consumers deduplicate); written before publishing, a crash would lose them.
       await deps.producer.send(work.flatMap((w) => w.p.records))
+      // Issued together: the store writes them in order, new documents in one insert.
+      const written = await Promise.all(work.map((w) => deps.profiles.put(w.p.doc, w.expected)))
       const retry: string[] = []
-      for (const w of work) {
-        if (await deps.profiles.put(w.p.doc, w.expected)) published.push(...w.p.decisions)
+      work.forEach((w, i) => {
+        if (written[i]) published.push(...w.p.decisions)
         else retry.push(w.p.doc._id)
-      }
+      })
       if (retry.length > 0) deps.log.debug({ retry: retry.length }, 'version conflict, reprojecting')
       pending = retry
     }

@@ -1,5 +1,5 @@
 import type { Collection, Filter } from 'mongodb'
-import type { Store } from '@ecrs/store'
+import { groupInsert, type Store } from '@ecrs/store'
 import type { FullProfile, HistoryEvent } from './domain/index.js'
 
 /** One event of a history as stored: `data` as an opaque JSON string (whatever ingest accepted fits). */
@@ -81,20 +81,13 @@ export const profileStore = async (store: Store, collection = 'enterprises'): Pr
     docs.createIndex({ regionPrefixes: 1, _id: 1 }),
     docs.createIndex({ nextChangeAt: 1 }),
   ])
+  // First writes of concurrent puts go out as one insertMany (a projection's batch is mostly new
+  // enterprises when it starts or rebuilds): one round trip instead of one per enterprise.
+  const insert = groupInsert(store, docs)
   return {
     get: (uscc) => docs.findOne({ _id: uscc }),
     async put(doc, expectedVersion) {
-      if (expectedVersion === 0) {
-        return store.write(() =>
-          docs.insertOne(doc).then(
-            () => true,
-            (err: { code?: number }) => {
-              if (err.code === 11000) return false
-              throw err
-            },
-          ),
-        )
-      }
+      if (expectedVersion === 0) return !(await insert([doc])).has(doc._id)
       // On the FerretDB stand-in only a filter of `_id` alone is answered from an index (any other
       // key scans the collection), so there the version check is the projector's in-process lock
       // (the local stack runs one process per service); MongoDB checks the version here.

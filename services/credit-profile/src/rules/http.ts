@@ -13,6 +13,14 @@ export const rulesRoutes = (app: App, runner: RulesRunner): void => {
         tags: ['admin'],
         security: bearerSecurity,
         querystring: { type: 'object', additionalProperties: false, properties: {} },
+        response: {
+          200: {
+            description: 'The ids of the decisions published',
+            type: 'object',
+            required: ['published'],
+            properties: { published: { type: 'array', items: { type: 'string' } } },
+          },
+        },
       },
     },
     async () => ({ published: await runner.runAll() }),

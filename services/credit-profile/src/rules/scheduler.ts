@@ -1,3 +1,4 @@
+import type { RunTrigger } from '@ecrs/http'
 import type { Logger } from 'pino'
 import type { Projector } from '../profiles/projector.js'
 import type { ProfileStore } from '../profiles/store.js'
@@ -19,7 +20,15 @@ export const rulesRunner = (deps: {
   projector: Projector
   now: () => Date
   log: Logger
+  /** Wraps each run, e.g. to time it (`opsMetrics(...).timeRun`). */
+  timeRun?: (trigger: RunTrigger, run: () => Promise<string[]>) => Promise<readonly unknown[]>
 }): RulesRunner => {
+  const timed = (trigger: RunTrigger, run: () => Promise<string[]>) => async (): Promise<string[]> => {
+    if (!deps.timeRun) return run()
+    let ids: string[] = []
+    await deps.timeRun(trigger, async () => (ids = await run()))
+    return ids
+  }
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> = Promise.resolve()
   const batch = 200
@@ -56,13 +65,13 @@ export const rulesRunner = (deps: {
   }
 
   return {
-    runDue: () => serialized(runDue),
-    runAll: () => serialized(runAll),
+    runDue: () => serialized(timed('scheduler', runDue)),
+    runAll: () => serialized(timed('admin', runAll)),
     start(intervalMs) {
       if (intervalMs <= 0) return
       timer = setInterval(() => {
         const started = Date.now()
-        serialized(runDue)
+        serialized(timed('scheduler', runDue))
           .then((ids) => {
             if (ids.length > 0)
               deps.log.info({ published: ids.length, ms: Date.now() - started }, 'rules run')

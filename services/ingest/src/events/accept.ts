@@ -45,7 +45,6 @@ export const acceptEvents = async (
   correlationId: string,
 ): Promise<Verdict[]> => {
   const verdicts = new Map<number, Verdict>()
-  const owner = randomUUID()
 
   // Within one request the first occurrence of a key stands for the others.
   const firstByKey = new Map<string, Candidate>()
@@ -60,6 +59,8 @@ export const acceptEvents = async (
   let open = new Map(firstByKey)
   for (let round = 0; open.size > 0; round++) {
     const now = deps.now()
+    // A lease per round: its acceptance marker covers exactly what this round produced.
+    const owner = randomUUID()
     // Optimistic: most events are new, so insert first and look up only the keys that existed.
     const fresh: LedgerEntry[] = [...open].map(([key, c]) => ({
       _id: key,

@@ -1,8 +1,10 @@
 import type { Envelope, Publisher } from '@ecrs/contracts'
-import { envelopeHash, publishRight, validateEvent } from '@ecrs/contracts'
+import { MAX_DATA_DEPTH, envelopeHash, publishRight, validateEvent } from '@ecrs/contracts'
 import {
   bearerSecurity,
   httpErrors,
+  illFormedStringPath,
+  mayHoldLoneSurrogate,
   requireAuthenticated,
   requireRoles,
   withExtras,
@@ -22,6 +24,8 @@ export interface EventsRouteOptions {
   maxBatchBytes: number
   /** Seconds a caller is told to wait after a 503. */
   retryAfterSeconds: number
+  /** Told what became of each judged event (metrics): its `type` as sent, the result, the code of a rejection. */
+  count?: (type: unknown, result: 'accepted' | 'duplicate' | 'rejected', code?: string) => void
 }
 
 const publisherOf = (p: Principal): Publisher => p
@@ -36,6 +40,48 @@ interface ItemResult {
   message?: string
   errors?: { path: string; message: string }[]
 }
+
+const acceptedSchema = {
+  type: 'object',
+  required: ['id', 'source', 'status', 'recordedAt'],
+  properties: {
+    id: { type: 'string' },
+    source: { type: 'string' },
+    status: { const: 'accepted' },
+    recordedAt: { type: 'string', format: 'date-time' },
+  },
+} as const
+
+const batchResultSchema = {
+  description: 'One result per item, in input order',
+  type: 'object',
+  required: ['results'],
+  properties: {
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'status'],
+        properties: {
+          index: { type: 'integer', minimum: 0 },
+          id: { type: 'string' },
+          status: { enum: ['accepted', 'duplicate', 'rejected'] },
+          recordedAt: { type: 'string', format: 'date-time' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+          errors: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['path', 'message'],
+              properties: { path: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const
 
 const acceptedBody = (event: Envelope, v: Verdict & { recordedAt: Date }) => ({
   id: event.id,
@@ -93,15 +139,29 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
         tags: ['events'],
         security: bearerSecurity,
         body: { type: 'object', description: 'A CloudEvents 1.0 envelope; see GET /v1/schemas' },
+        response: {
+          202: { description: 'Accepted: durable in Kafka', ...acceptedSchema },
+          200: {
+            description: 'An identical resubmission: nothing published again',
+            ...acceptedSchema,
+            properties: { ...acceptedSchema.properties, duplicate: { const: true } },
+            required: [...acceptedSchema.required, 'duplicate'],
+          },
+        },
       },
     },
     async (request, reply) => {
       const judged = judge(request.body, 0, request.principal, opts.deps.now())
       if ('status' in judged) {
+        opts.count?.((request.body as { type?: unknown } | null)?.type, 'rejected', judged.code)
         if (judged.code === 'FORBIDDEN') throw new httpErrors.FORBIDDEN(judged.message)
-        const Err =
-          judged.code === 'EVENT_TYPE_UNKNOWN' ? ingestErrors.EVENT_TYPE_UNKNOWN : ingestErrors.EVENT_INVALID
-        throw withExtras(new Err((request.body as { type?: unknown }).type), { errors: judged.errors ?? [] })
+        // The type is caller input of any size and shape: named (bounded) only when it is the problem.
+        const type = (request.body as { type?: unknown }).type
+        const error =
+          judged.code === 'EVENT_TYPE_UNKNOWN'
+            ? new ingestErrors.EVENT_TYPE_UNKNOWN(typeof type === 'string' ? type.slice(0, 100) : typeof type)
+            : new ingestErrors.EVENT_INVALID()
+        throw withExtras(error, { errors: judged.errors ?? [] })
       }
       let verdict: Verdict
       try {
@@ -110,6 +170,11 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
         if (err instanceof KafkaUnavailableError) throw unavailable(opts.retryAfterSeconds, err)
         throw err
       }
+      opts.count?.(
+        judged.event.type,
+        verdict.status === 'conflict' ? 'rejected' : verdict.status,
+        verdict.status === 'conflict' ? 'EVENT_ID_CONFLICT' : undefined,
+      )
       if (verdict.status === 'conflict')
         throw new ingestErrors.EVENT_ID_CONFLICT(judged.event.id, judged.event.source)
       const body = acceptedBody(judged.event, verdict)
@@ -128,7 +193,9 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
   )
 
   app.post(
-    '/v1/events:batch',
+    // `::` is a literal colon: `/v1/events:batch` would declare a path parameter `batch`, so that
+    // any `/v1/eventsXYZ` reached this route.
+    '/v1/events::batch',
     {
       onRequest: [requireAuthenticated, opts.rateLimit],
       preHandler: requireRoles('agency', 'firm'),
@@ -139,6 +206,25 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
         description: `JSON {events: [...]} or NDJSON (application/x-ndjson), at most ${opts.maxBatchEvents} events. Each item is judged alone.`,
         tags: ['events'],
         security: bearerSecurity,
+        body: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['events'],
+                properties: {
+                  // No item schema and no maxItems: each item is judged alone, and too many is a 413.
+                  events: {
+                    type: 'array',
+                    description: `CloudEvents envelopes, at most ${opts.maxBatchEvents}`,
+                  },
+                },
+              },
+            },
+            'application/x-ndjson': { schema: { description: 'One CloudEvents envelope per line' } },
+          },
+        },
+        response: { 200: batchResultSchema },
       },
     },
     async (request, reply) => {
@@ -175,12 +261,36 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
               }
             : { index: v.index, id: c.event.id, status: v.status, recordedAt: v.recordedAt.toISOString() }
       })
+      if (opts.count)
+        for (const r of results) {
+          const item = items[r.index]
+          const type = item && 'value' in item ? (item.value as { type?: unknown } | null)?.type : undefined
+          opts.count(type, r.status, r.code)
+        }
       return reply.code(200).send({ results })
     },
   )
 }
 
 type BatchItem = { value: unknown } | { error: Pick<ItemResult, 'code' | 'message' | 'errors'> }
+
+const tooDeep = {
+  code: 'EVENT_INVALID',
+  message: 'the event is invalid',
+  errors: [{ path: '', message: `must not nest deeper than ${MAX_DATA_DEPTH + 1} levels` }],
+}
+
+/** Whether a parsed JSON value has containers nested deeper than `limit` levels (iterative: no recursion). */
+const nestsDeeperThan = (value: unknown, limit: number): boolean => {
+  const stack: [unknown, number][] = [[value, 0]]
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [v, depth] = next
+    if (typeof v !== 'object' || v === null) continue
+    if (depth >= limit) return true
+    for (const child of Object.values(v)) stack.push([child, depth + 1])
+  }
+  return false
+}
 
 /** The batch's items, from `{events: [...]}` or NDJSON lines; oversized or unparseable items are marked. */
 const batchItems = (request: FastifyRequest, opts: EventsRouteOptions): BatchItem[] => {
@@ -197,7 +307,17 @@ const batchItems = (request: FastifyRequest, opts: EventsRouteOptions): BatchIte
       .map((line): BatchItem => {
         if (Buffer.byteLength(line) > opts.maxEventBytes) return { error: tooLarge }
         try {
-          return { value: JSON.parse(line) as unknown }
+          const value = JSON.parse(line) as unknown
+          // As for JSON bodies (@ecrs/http's parser): a lone surrogate would not read back intact.
+          const illFormed = mayHoldLoneSurrogate(line) ? illFormedStringPath(value) : undefined
+          if (illFormed === undefined) return { value }
+          return {
+            error: {
+              code: 'EVENT_INVALID',
+              message: 'the event is invalid',
+              errors: [{ path: illFormed, message: 'must be well-formed Unicode (no lone surrogates)' }],
+            },
+          }
         } catch (err) {
           const message = (err as Error).message
           return {
@@ -215,8 +335,14 @@ const batchItems = (request: FastifyRequest, opts: EventsRouteOptions): BatchIte
         errors: [{ path: '/events', message: 'must be an array of events' }],
       })
     }
+    // Depth first: JSON.stringify (to measure the item) recurses, and a deeply nested item would
+    // overflow the stack (a 500 for the whole batch); no valid event nests deeper than `data` may.
     items = body.events.map((value): BatchItem =>
-      Buffer.byteLength(JSON.stringify(value) ?? '') > opts.maxEventBytes ? { error: tooLarge } : { value },
+      nestsDeeperThan(value, MAX_DATA_DEPTH + 1)
+        ? { error: tooDeep }
+        : Buffer.byteLength(JSON.stringify(value) ?? '') > opts.maxEventBytes
+          ? { error: tooLarge }
+          : { value },
     )
   }
   if (items.length > opts.maxBatchEvents) throw new ingestErrors.BATCH_TOO_LARGE(opts.maxBatchEvents)

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb'
-import { bulkUpdate, isDuplicateKey, type Store } from '@ecrs/store'
+import { bulkUpdate, groupInsert, type Store } from '@ecrs/store'
 
 /**
  * The idempotency ledger (architecture.md principle 7): one entry per (`source`, `id`), written
@@ -64,7 +64,12 @@ export const ledger = (store: Store): Ledger => {
   const entries: Collection<StoredEntry> = store.db.collection('ledger')
   // Acceptance is recorded by inserting a marker, not by updating the entry: inserts are batched
   // cheaply everywhere, while batched updates are slow on the local stand-in (see bulkUpdate).
+  // The marker names the lease (`leaseOwner`, one per request and round), not each entry: one
+  // insert accepts a whole batch. A takeover re-leases an entry, so an old lease's marker no
+  // longer covers it (the new holder produces it again, as it would anyway).
   const accepted: Collection<{ _id: string; acceptedAt: Date }> = store.db.collection('ledger_accepted')
+  const insertEntries = groupInsert(store, entries)
+  const insertMarkers = groupInsert(store, accepted)
 
   // Every query names documents by `_id` equality: the SQLite stand-in answers those from its
   // primary key, while `$in` and other filters scan the whole collection.
@@ -72,28 +77,19 @@ export const ledger = (store: Store): Ledger => {
     async find(keys) {
       const found = await Promise.all(
         keys.map(async (k): Promise<LedgerEntry | null> => {
-          const [e, a] = await Promise.all([entries.findOne({ _id: k }), accepted.findOne({ _id: k })])
-          return e ? fromStored(e, a?.acceptedAt) : null
+          // A marker by key (written before markers were by lease), else the marker of the lease.
+          const [e, byKey] = await Promise.all([entries.findOne({ _id: k }), accepted.findOne({ _id: k })])
+          if (!e) return null
+          const a = byKey ?? (e.leaseOwner ? await accepted.findOne({ _id: e.leaseOwner }) : null)
+          return fromStored(e, a?.acceptedAt)
         }),
       )
       return new Map(found.filter((e): e is LedgerEntry => e !== null).map((e) => [e._id, e]))
     },
 
     async insertPending(list) {
-      const existing = new Set<string>()
-      if (list.length === 0) return existing
-      try {
-        await store.write(() => entries.insertMany(list.map(stored), { ordered: false }))
-      } catch (err) {
-        const raw = (err as { writeErrors?: unknown }).writeErrors
-        if (raw === undefined) throw err
-        const writeErrors = (Array.isArray(raw) ? raw : [raw]) as { index?: number; code?: number }[]
-        for (const we of writeErrors) {
-          if (we.code !== 11000 || we.index === undefined) throw err
-          existing.add(list[we.index]!._id)
-        }
-      }
-      return existing
+      if (list.length === 0) return new Set<string>()
+      return insertEntries(list.map(stored))
     },
 
     async takeOver(keys, hashByKey, owner, until, now) {
@@ -111,19 +107,10 @@ export const ledger = (store: Store): Ledger => {
       return taken
     },
 
-    async markAccepted(keys, _owner, at) {
-      if (keys.length === 0) return
-      await store
-        .write(() =>
-          accepted.insertMany(
-            keys.map((k) => ({ _id: k, acceptedAt: at })),
-            { ordered: false },
-          ),
-        )
-        .catch((err: unknown) => {
-          // A marker that exists already (a takeover that raced a slow original) is fine.
-          if (!isDuplicateKey(err) && (err as { writeErrors?: unknown }).writeErrors === undefined) throw err
-        })
+    async markAccepted(keys, owner, at) {
+      // One marker for the lease: every entry still leased to `owner` is accepted. A marker that
+      // exists already (the same lease marked twice) is fine.
+      if (keys.length > 0) await insertMarkers([{ _id: owner, acceptedAt: at }])
     },
 
     async release(keys, owner, now) {

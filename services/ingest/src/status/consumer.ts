@@ -37,6 +37,16 @@ export const decodeOutcome = (
   }
 }
 
+/** The type of the event an outcome record is about, for metrics labels (undefined when unreadable). */
+export const outcomeType = (m: { value?: Buffer | string | null }): string | undefined => {
+  try {
+    const t = (JSON.parse(String(m.value)) as { type?: unknown } | null)?.type
+    return typeof t === 'string' ? t : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** Keeps the latest outcome per consumer of each event, for GET /v1/events/{source}/{id}. */
 export const projectOutcomes =
   (store: OutcomeStore): BatchHandler =>

@@ -30,6 +30,31 @@ const paramsSchema = {
   },
 } as const
 
+const statusSchema = {
+  type: 'object',
+  required: ['id', 'source', 'type', 'status', 'outcomes'],
+  properties: {
+    id: { type: 'string' },
+    source: { type: 'string' },
+    type: { type: 'string' },
+    status: { enum: ['accepted', 'applied', 'rejected'] },
+    recordedAt: { type: 'string', format: 'date-time' },
+    outcomes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['consumer', 'status'],
+        properties: {
+          consumer: { type: 'string' },
+          status: { enum: ['applied', 'rejected'] },
+          reason: { type: 'string' },
+          at: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const
+
 /** `GET /v1/events/{source}/{id}`: accepted / applied / rejected, with each consumer's outcome. */
 export const statusRoutes = (app: App, deps: { ledger: Ledger; outcomes: OutcomeStore }): void => {
   app.get<{ Params: { source: string; id: string } }>(
@@ -42,6 +67,7 @@ export const statusRoutes = (app: App, deps: { ledger: Ledger; outcomes: Outcome
         security: bearerSecurity,
         params: paramsSchema,
         querystring: { type: 'object', additionalProperties: false, properties: {} },
+        response: { 200: statusSchema },
       },
     },
     async (request) => {

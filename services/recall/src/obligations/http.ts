@@ -46,6 +46,30 @@ export const obligationRoutes = (app: App, deps: ObligationRouteDeps): void => {
           additionalProperties: false,
           properties: { status: { type: 'string', enum: ['open', 'overdue', 'fulfilled', 'cancelled'] } },
         },
+        response: {
+          200: {
+            type: 'object',
+            required: ['items'],
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['recallId', 'obligationId', 'kind', 'dueAt', 'status'],
+                  properties: {
+                    recallId: { type: 'string' },
+                    obligationId: { type: 'string' },
+                    kind: { type: 'string' },
+                    dueAt: { type: 'string' },
+                    status: { enum: ['open', 'fulfilled', 'overdue', 'cancelled'] },
+                    fulfilledAt: { type: 'string' },
+                    fulfilledLate: { type: 'boolean' },
+                  },
+                },
+              },
+            },
+          },
+        },
       },
     },
     async (request) => {

@@ -99,6 +99,18 @@ const refusal = (reason: RejectReason, type: string, recallId: string): Error =>
   )
 }
 
+const commandAnswer = {
+  type: 'object',
+  required: ['id', 'source', 'type', 'recallId', 'status'],
+  properties: {
+    id: { type: 'string' },
+    source: { type: 'string' },
+    type: { type: 'string' },
+    recallId: { type: 'string' },
+    status: { const: 'accepted' },
+  },
+} as const
+
 const stepSchema = (summary: string, withParams: boolean) => ({
   summary,
   description:
@@ -106,6 +118,15 @@ const stepSchema = (summary: string, withParams: boolean) => ({
   tags: ['commands'],
   security: bearerSecurity,
   querystring: { type: 'object', additionalProperties: false, properties: {} },
+  response: {
+    202: { description: 'Checked against the case and published', ...commandAnswer },
+    200: {
+      description: 'An identical repeat (same `id`): nothing published again',
+      ...commandAnswer,
+      properties: { ...commandAnswer.properties, duplicate: { const: true } },
+      required: [...commandAnswer.required, 'duplicate'],
+    },
+  },
   ...(withParams
     ? {
         params: {

@@ -47,6 +47,32 @@ const recallIdParams = {
 
 const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const
 
+// Answers as documented in /openapi.json (contract §7); the fuzz tests hold the service to them.
+const str = { type: 'string' } as const
+const caseSchema = {
+  description: 'The full case (agencies, regulators, admins, its producer) or its public shape: contract §7',
+  type: 'object',
+  required: ['recallId', 'producer', 'product', 'status', 'unitsAffected'],
+  properties: {
+    recallId: str,
+    producer: { type: 'object', required: ['uscc'], properties: { uscc: str, name: str } },
+    product: { type: 'object' },
+    status: { enum: [...RECALL_STATUSES] },
+    unitsAffected: { type: 'integer', minimum: 1 },
+    unitsRemedied: { type: 'integer', minimum: 0 },
+    completionRate: { type: 'number', minimum: 0, maximum: 1 },
+    obligations: { type: 'array', items: { type: 'object' } },
+    timeline: { type: 'array', items: { type: 'object' } },
+    hazard: str,
+    noticePublishedAt: str,
+  },
+} as const
+const listSchema = {
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: caseSchema }, next: str },
+} as const
+
 const limit = { type: 'integer', minimum: 1, maximum: 100, default: 50 } as const
 
 const encodeCursor = (recallId: string): string => Buffer.from(recallId, 'utf8').toString('base64url')
@@ -77,6 +103,7 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
         tags: ['recalls'],
         params: recallIdParams,
         querystring: noQuery,
+        response: { 200: caseSchema },
       },
     },
     async (request) => {
@@ -112,6 +139,7 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
             cursor: { type: 'string', minLength: 1, maxLength: 200 },
           },
         },
+        response: { 200: listSchema },
       },
     },
     async (request) => {
@@ -150,6 +178,7 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
           additionalProperties: false,
           properties: { q: { type: 'string', maxLength: 200 }, limit },
         },
+        response: { 200: listSchema },
       },
     },
     async (request) => {
@@ -187,6 +216,14 @@ export const rulesRoutes = (app: App, sweep: RulesSweep): void => {
         tags: ['operations'],
         security: bearerSecurity,
         querystring: noQuery,
+        response: {
+          200: {
+            description: 'The ids of the decisions published',
+            type: 'object',
+            required: ['published'],
+            properties: { published: { type: 'array', items: str } },
+          },
+        },
       },
     },
     async () => ({ published: await sweep('all') }),

@@ -1,3 +1,4 @@
+import type { RunTrigger } from '@ecrs/http'
 import type { Logger } from 'pino'
 import type { CaseDeps } from './consumer.js'
 import { settle } from './settle.js'
@@ -30,6 +31,21 @@ export const rulesSweep =
     }
     if (published.length > 0) log.info({ cases: ids.length, published: published.length }, 'rules swept')
     return published
+  }
+
+/**
+ * A sweep whose runs go through `timeRun` (e.g. `opsMetrics(...).timeRun`): the timer's sweeps of
+ * due cases as `scheduler`, `POST /v1/admin/rules:run`'s sweeps of every case as `admin`.
+ */
+export const timedSweep =
+  (
+    sweep: RulesSweep,
+    timeRun: (trigger: RunTrigger, run: () => Promise<string[]>) => Promise<readonly unknown[]>,
+  ): RulesSweep =>
+  async (which) => {
+    let ids: string[] = []
+    await timeRun(which === 'due' ? 'scheduler' : 'admin', async () => (ids = await sweep(which)))
+    return ids
   }
 
 /** A running timer of sweeps. */
