@@ -38,7 +38,7 @@ const panel = (p: Panel, x: number, y: number): { svg: string; height: number } 
     out.push(
       `<text x="${x + LABEL_W - 6}" y="${top + 14}" class="label" text-anchor="end">${escape(b.label)}</text>`,
       `<rect x="${x + LABEL_W}" y="${top + 3}" width="${w.toFixed(1)}" height="${ROW_H - 6}" class="${b.reference ? 'ref' : 'bar'}"/>`,
-      `<text x="${x + LABEL_W + w + 4}" y="${top + 14}" class="value">${format(b.value)}</text>`,
+      `<text x="${(x + LABEL_W + w + 4).toFixed(1)}" y="${top + 14}" class="value">${format(b.value)}</text>`,
     )
   })
   const height = 26 + p.bars.length * ROW_H + 8

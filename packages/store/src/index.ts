@@ -136,15 +136,18 @@ const insertUnordered = async <T extends { _id: string }>(
  * time, so they would queue anyway). Each caller still waits until its own documents are written
  * and gets back the `_id`s of those that existed already (a duplicate is no error); any other
  * failure rejects every caller of that batch. Concurrent callers cost one round trip, not one each.
+ * A group holds at most `maxDocs`: callers that bring big batches of their own gain nothing from
+ * waiting for each other, and apart they overlap (one inserts while another produces).
  */
 export const groupInsert = <T extends { _id: string }>(
   store: Pick<Store, 'write'>,
   collection: Collection<T>,
+  maxDocs = 500,
 ): ((docs: readonly T[]) => Promise<Set<string>>) => {
   let open: { docs: T[]; written: Promise<Set<number>> } | undefined
   return async (docs) => {
     if (docs.length === 0) return new Set()
-    if (!open) {
+    if (!open || open.docs.length + docs.length > maxDocs) {
       const batch: { docs: T[]; written: Promise<Set<number>> } = {
         docs: [],
         written: Promise.resolve(new Set()),
