@@ -19,6 +19,12 @@ export interface ProducerOptions {
   sendTimeoutMs?: number
   /** Most records written in one produce request. */
   maxBatchRecords?: number
+  /**
+   * Most bytes (keys, values, headers) in one produce request: the broker refuses a partition's
+   * record batch over its `message.max.bytes` (1 MiB by default), so a caller's large send (a
+   * 10 MiB ingest batch) goes out as several requests, in order. Default 900 000.
+   */
+  maxRequestBytes?: number
   /** Told of acknowledged and failed records (metrics). */
   observer?: ProducerObserver
 }
@@ -33,10 +39,46 @@ export interface Producer {
 
 interface Pending {
   records: readonly OutboundRecord[]
+  /** Records of this caller acknowledged so far (its send may span several requests). */
+  acked: number
   resolve: () => void
   reject: (err: unknown) => void
   settled: boolean
   timer?: NodeJS.Timeout
+}
+
+/** The bytes a record puts on the wire, near enough to keep a request under the broker's limit. */
+export const recordBytes = (r: OutboundRecord): number => {
+  let n = 70 + (r.key === null ? 0 : Buffer.byteLength(r.key))
+  if (r.value !== null) n += typeof r.value === 'string' ? Buffer.byteLength(r.value) : r.value.length
+  for (const [k, v] of Object.entries(r.headers ?? {})) n += 4 + Buffer.byteLength(k) + Buffer.byteLength(v)
+  return n
+}
+
+/**
+ * Splits records, in order, into requests of at most `maxRecords` records and `maxBytes` bytes
+ * (a record larger than `maxBytes` goes alone: the broker answers for it).
+ */
+export const splitRequests = <R extends OutboundRecord>(
+  records: readonly R[],
+  maxRecords: number,
+  maxBytes: number,
+): R[][] => {
+  const requests: R[][] = []
+  let current: R[] = []
+  let bytes = 0
+  for (const r of records) {
+    const size = recordBytes(r)
+    if (current.length > 0 && (current.length >= maxRecords || bytes + size > maxBytes)) {
+      requests.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(r)
+    bytes += size
+  }
+  if (current.length > 0) requests.push(current)
+  return requests
 }
 
 const toTopicMessages = (records: readonly OutboundRecord[]): TopicMessages[] => {
@@ -73,6 +115,8 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
   let draining: Promise<void> | undefined
   let closed = false
 
+  const maxRequestBytes = opts.maxRequestBytes ?? 900_000
+
   const drain = async (): Promise<void> => {
     while (queue.length > 0) {
       const take: Pending[] = []
@@ -84,21 +128,28 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
         count += p.records.length
       }
       if (take.length === 0) continue
+      // Each record with its caller, so that a caller is answered once all of its records are acked.
+      const owned = take.flatMap((p) => p.records.map((record) => ({ ...record, owner: p })))
       try {
-        await producer.sendBatch({
-          topicMessages: toTopicMessages(take.flatMap((p) => p.records)),
-          acks: -1,
-          compression: CompressionTypes.None,
-        })
-        for (const p of take) settle(p, undefined)
-        opts.observer?.sent?.(take.flatMap((p) => p.records))
+        for (const request of splitRequests(owned, maxBatchRecords, maxRequestBytes)) {
+          await producer.sendBatch({
+            topicMessages: toTopicMessages(request),
+            acks: -1,
+            compression: CompressionTypes.None,
+          })
+          for (const r of request) r.owner.acked += 1
+          opts.observer?.sent?.(request)
+          for (const p of take) if (p.acked === p.records.length) settle(p, undefined)
+        }
       } catch (err) {
         log.warn({ err, records: count }, 'produce failed')
+        const failed = take.filter((p) => !p.settled)
         opts.observer?.failed?.(
-          take.filter((p) => !p.settled).flatMap((p) => p.records),
+          failed.flatMap((p) => p.records),
           'error',
         )
-        for (const p of take)
+        // A caller whose records went partly out is refused too: it retries, consumers deduplicate.
+        for (const p of failed)
           settle(p, new KafkaUnavailableError('Kafka did not accept the records', { cause: err }))
       }
     }
@@ -116,7 +167,7 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
     if (closed) return Promise.reject(new KafkaUnavailableError('producer is closed'))
     if (records.length === 0) return Promise.resolve()
     return new Promise<void>((resolve, reject) => {
-      const pending: Pending = { records, resolve, reject, settled: false }
+      const pending: Pending = { records, acked: 0, resolve, reject, settled: false }
       queue.push(pending)
       // A record whose caller timed out may still be written later if it was already on the wire;
       // callers treat a timeout as "not accepted" and consumers deduplicate by event id.

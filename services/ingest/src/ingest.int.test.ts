@@ -276,6 +276,27 @@ describe('POST /v1/events:batch', () => {
     )
   })
 
+  it('accepts a full batch near 10 MiB: the records go to Kafka in requests under the broker limit', async () => {
+    // 1000 events of ~9.5 KiB: one produce request would be refused by the broker (1 MiB per
+    // partition batch by default), so the producer splits it and answers once every part is acked.
+    const events = Array.from({ length: 1000 }, () => penalty({}, { narrative: 'z'.repeat(9500) }))
+    const payload = JSON.stringify({ events })
+    expect(payload.length).toBeGreaterThan(9 * 2 ** 20)
+    const res = await batch(payload, 'application/json')
+    expect(res.statusCode, res.body.slice(0, 300)).toBe(200)
+    const { results } = res.json<{ results: { status: string }[] }>()
+    expect(results.filter((r) => r.status !== 'accepted').slice(0, 2)).toEqual([])
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(1000)
+    const ids = events.map((e) => e.id)
+    const seen = await readRecords(
+      kafka,
+      topics.enterprise,
+      (s) => ids.every((id) => s.some((m) => m.headers['ce_id'] === id)),
+      120_000,
+    )
+    expect(new Set(seen.map((m) => m.headers['ce_id']).filter((id) => ids.includes(id!))).size).toBe(1000)
+  })
+
   it('413 over 1000 events', async () => {
     const events = Array.from({ length: 1001 }, () => ({ id: 'x' }))
     expect((await batch(JSON.stringify({ events }), 'application/json')).statusCode).toBe(413)
