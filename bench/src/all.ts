@@ -6,7 +6,7 @@
  *   npm run bench                  full sizes (the lead's figures; tens of minutes on 2 cores)
  *   npm run bench -- --quick       small sizes, under 3 minutes
  *   npm run bench -- --scale 2     the second projection run at 2× (default 4; 1 skips it)
- *   npm run bench -- --heap-mb 0   the services with node's default heap limit (default 128 MB)
+ *   npm run bench -- --heap-mb 0   the services with node's default heap limit (default 192 MB, as npm start)
  *   npm run bench -- --no-docs     writes latest.json only
  */
 import { parseArgs } from 'node:util'

@@ -234,7 +234,7 @@ npm run bench                 # full sizes; writes bench/results/latest.json, re
 npm run bench -- --quick      # small sizes, under 3 minutes
 npm run bench -- --scale 2    # the second projection run at 2× the enterprises (1: none)
 npm run bench:ingest          # one benchmark alone → bench/results/ingest.json (also :projection, :recall)
-npm run bench -- --heap-mb 0  # the services with node's default heap limit (default: 128 MB)
+npm run bench -- --heap-mb 0  # the services with node's default heap limit (default: 192 MB, as npm start)
 BENCH_CPU_PROF=/tmp/prof npm run bench:ingest   # the services under node --cpu-prof
 BENCH_MAIN_INGEST=/path/to/other/build/main.js npm run bench:ingest   # A/B (also _CREDIT_PROFILE, _RECALL)
 BENCH_NODE_ARGS=--trace-gc BENCH_ONLY=projection npm run bench:projection   # GC trace, projection only
@@ -360,8 +360,12 @@ collection stayed at ~54 MB, but V8 (whose default heap limit is a share of the 
 let garbage reach ~175 MB before collecting it. No batch or cache grows: the consumer hands over at
 most 500 messages, kafkajs fetches at most 1 MiB per partition, the projector keeps nothing between
 chunks. With \`--max-old-space-size=128\` the RSS levels off: ~170 MiB over 90 s at 4000 enterprises,
-166–197 MiB (peak 207) over 69 s at 20 000 enterprises. So the benchmark
-runs the services with it, and deployments should set \`NODE_OPTIONS=--max-old-space-size=128\`.
+166–197 MiB (peak 207) over 69 s at 20 000 enterprises. \`npm start\` and the benchmark run the
+services with \`--max-old-space-size=192\` (\`ECRS_SERVICE_HEAP_MB\`), leaving room for ingest's
+batch bodies in flight: six concurrent 9.3 MiB batches crashed ingest at 128 MB before ingest
+bounded them (\`MAX_INFLIGHT_BATCH_BYTES\`, 32 MiB: three are judged, the others get 503
+\`INGEST_BUSY\` with Retry-After; peak RSS then 252–265 MiB even at 128 MB). Deployments set the
+same with \`NODE_OPTIONS=--max-old-space-size=192\`.
 The recall sweep (\`POST /v1/admin/rules:run\`) holds the ids of all the cases it sweeps in memory:
 a few MB at 100 000 cases, but it does grow with them (paging it by \`_id\` would bound it).
 

@@ -30,13 +30,15 @@ const statusMb = (pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number => 
 export const peakRssMb = (pid: number | undefined): number => statusMb(pid, 'VmHWM')
 
 /**
- * The old-space limit the services run with (BENCH_SERVICE_HEAP_MB, default 128; 0 = node's own).
+ * The old-space limit the services run with (BENCH_SERVICE_HEAP_MB, else ECRS_SERVICE_HEAP_MB, else
+ * 192 as `npm start` uses; 0 = node's own).
  * Their live heap is ~55 MB whatever the number of enterprises, but without a limit V8 lets
  * garbage pile up to ~175 MB before a full collection (heap limit ≈ ¼ of the machine's memory),
  * so the peak RSS would measure GC laziness, not what a service needs. Deployments set the same
- * with NODE_OPTIONS=--max-old-space-size=128.
+ * with NODE_OPTIONS=--max-old-space-size=192 (what `npm start` does).
  */
-export const serviceHeapMb = (): number => Number(process.env['BENCH_SERVICE_HEAP_MB'] ?? 128)
+export const serviceHeapMb = (): number =>
+  Number(process.env['BENCH_SERVICE_HEAP_MB'] ?? process.env['ECRS_SERVICE_HEAP_MB'] ?? 192)
 
 /**
  * Starts `services/<name>/dist/main.js` on a free port with `env` and waits for /readyz.

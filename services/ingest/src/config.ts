@@ -9,6 +9,11 @@ export const configSchema = Type.Composite([
     MAX_EVENT_BYTES: Type.Integer({ minimum: 1024, default: 256 * 1024 }),
     MAX_BATCH_EVENTS: Type.Integer({ minimum: 1, default: 1000 }),
     MAX_BATCH_BYTES: Type.Integer({ minimum: 1024, default: 10 * 1024 * 1024 }),
+    /**
+     * Batch bodies being read and judged at once, over all callers (a parsed batch holds several
+     * times its size); more → 503 INGEST_BUSY with Retry-After.
+     */
+    MAX_INFLIGHT_BATCH_BYTES: Type.Integer({ minimum: 1024, default: 32 * 1024 * 1024 }),
     /** Per principal: sustained requests per second and burst. */
     RATE_LIMIT_PER_SECOND: Type.Number({ exclusiveMinimum: 0, default: 200 }),
     RATE_LIMIT_BURST: Type.Integer({ minimum: 1, default: 400 }),

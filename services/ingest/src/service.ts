@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { eventRoutes } from './events/http.js'
 import { ledger as createLedger } from './events/ledger.js'
+import { bodyBudget } from './events/body-budget.js'
 import { rateLimit } from './events/rate-limit.js'
 import { schemaRoutes } from './schemas/http.js'
 import { outcomeType, projectOutcomes } from './status/consumer.js'
@@ -87,6 +88,11 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<I
       maxEventBytes: config.MAX_EVENT_BYTES,
       maxBatchEvents: config.MAX_BATCH_EVENTS,
       maxBatchBytes: config.MAX_BATCH_BYTES,
+      batchBudget: bodyBudget({
+        maxBytes: config.MAX_INFLIGHT_BATCH_BYTES,
+        unknownLengthBytes: config.MAX_BATCH_BYTES,
+        retryAfterSeconds: 1,
+      }),
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
       count: ops.ingested,
     })

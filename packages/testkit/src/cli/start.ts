@@ -40,11 +40,25 @@ const prefixLines = (name: string, stream: NodeJS.WritableStream) => {
   }
 }
 
+/**
+ * The services' old-space limit (ECRS_SERVICE_HEAP_MB, default 192; 0 = node's own, about a quarter
+ * of the machine's memory). Their live heap is ~55 MB; without a limit V8 lets garbage pile up to
+ * several hundred MB before a full collection (docs/BENCHMARKS.md, "Memory").
+ */
+const heapArgs = (env: NodeJS.ProcessEnv): string[] => {
+  const mb = Number(env['ECRS_SERVICE_HEAP_MB'] ?? 192)
+  return Number.isFinite(mb) && mb > 0 ? [`--max-old-space-size=${Math.round(mb)}`] : []
+}
+
 const spawnService = (r: Running, env: NodeJS.ProcessEnv): void => {
-  const child = spawn(process.execPath, [join(repoRoot, 'services', r.name, 'dist', 'main.js')], {
-    env: { ...env, PORT: String(r.port) },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...heapArgs(env), join(repoRoot, 'services', r.name, 'dist', 'main.js')],
+    {
+      env: { ...env, PORT: String(r.port) },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  )
   r.child = child
   child.stdout?.on('data', prefixLines(r.name, process.stdout))
   child.stderr?.on('data', prefixLines(r.name, process.stderr))

@@ -14,4 +14,5 @@ export const ingestErrors = {
   SCHEMA_NOT_FOUND: codedError('SCHEMA_NOT_FOUND', 404, 'no event type %s in the catalogue'),
   EVENT_NOT_FOUND: codedError('EVENT_NOT_FOUND', 404, 'no event %s from %s'),
   KAFKA_UNAVAILABLE: codedError('KAFKA_UNAVAILABLE', 503, 'Kafka is unavailable'),
+  INGEST_BUSY: codedError('INGEST_BUSY', 503, 'too many batch bytes in flight: retry later'),
 } as const

@@ -19,6 +19,8 @@ import { ingestErrors } from './errors.js'
 export interface EventsRouteOptions {
   deps: AcceptDeps
   rateLimit: onRequestHookHandler
+  /** The process-wide budget of batch bytes in flight (see body-budget.ts); none when absent. */
+  batchBudget?: onRequestHookHandler
   maxEventBytes: number
   maxBatchEvents: number
   maxBatchBytes: number
@@ -197,7 +199,7 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
     // any `/v1/eventsXYZ` reached this route.
     '/v1/events::batch',
     {
-      onRequest: [requireAuthenticated, opts.rateLimit],
+      onRequest: [requireAuthenticated, opts.rateLimit, ...(opts.batchBudget ? [opts.batchBudget] : [])],
       preHandler: requireRoles('agency', 'firm'),
       bodyLimit: opts.maxBatchBytes,
       config: { validationErrorCode: 'EVENT_INVALID' },
