@@ -338,7 +338,7 @@ are not comparable: it used to write small dummy documents by one-by-one upserts
 projection that inserts in groups); it now writes copies of a real projected document (~${docKb} kB
 of JSON: the history, outcomes and derived profile) the way the projection does.
 
-**What limits it now.** The store writing those documents. At 20 000 enterprises (200 000 events)
+**What limits it now.** The store writing those documents. In a run on the loaded machine, at 20 000 enterprises (200 000 events)
 the ceiling's 20 000 writes of 6.5 kB documents took 27.2 s of its 33.6 s (~735 documents/s; the bare
 consumer read the topic in 6.4 s), and the projection took 69 s: ratio 0.49 (2892 vs 5949
 events/s). The rest of the gap is the chunk's other round trips, one after the other: ~50 reads, the
