@@ -242,6 +242,16 @@ export const notFoundHandler = (request: FastifyRequest, reply: FastifyReply): F
   return reply.code(404).type('application/json; charset=utf-8').send(errorBody(error))
 }
 
+/** JSON Schema of the `errors` of an invalid input: `[{path, message}]` with JSON-pointer paths. */
+export const validationIssuesSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['path', 'message'],
+    properties: { path: { type: 'string' }, message: { type: 'string' } },
+  },
+} as const
+
 /** JSON Schema of {@link ErrorBody}, as every route documents its 4xx and 5xx answers. */
 export const errorResponseSchema = {
   description: 'Error: {statusCode, code, error, message}, plus `errors` for invalid input',
@@ -252,14 +262,7 @@ export const errorResponseSchema = {
     code: { type: 'string', pattern: CODE_PATTERN.source },
     error: { type: 'string' },
     message: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['path', 'message'],
-        properties: { path: { type: 'string' }, message: { type: 'string' } },
-      },
-    },
+    errors: validationIssuesSchema,
   },
 } as const
 

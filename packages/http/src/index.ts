@@ -13,7 +13,15 @@ export {
 export type { AuthPluginOptions, Principal, Role, TokenClaims, Verifier, VerifierOptions } from './auth.js'
 export { authConfigSchema, readConfig, stringEnum, verifierOptions } from './config.js'
 export type { AuthConfig } from './config.js'
-export { codedError, errorBody, errorHandler, httpErrors, notFoundHandler, withExtras } from './errors.js'
+export {
+  codedError,
+  errorBody,
+  errorHandler,
+  httpErrors,
+  notFoundHandler,
+  validationIssuesSchema,
+  withExtras,
+} from './errors.js'
 export type { CodedErrorConstructor, ErrorBody, ErrorExtras, FieldError } from './errors.js'
 export { BodyMalformed, illFormedStringPath, mayHoldLoneSurrogate } from './json-body.js'
 export { metricsPlugin, opsMetrics, typeLabel } from './metrics.js'

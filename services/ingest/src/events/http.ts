@@ -7,6 +7,7 @@ import {
   mayHoldLoneSurrogate,
   requireAuthenticated,
   requireRoles,
+  validationIssuesSchema,
   withExtras,
   type App,
   type Principal,
@@ -71,14 +72,7 @@ const batchResultSchema = {
           recordedAt: { type: 'string', format: 'date-time' },
           code: { type: 'string' },
           message: { type: 'string' },
-          errors: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['path', 'message'],
-              properties: { path: { type: 'string' }, message: { type: 'string' } },
-            },
-          },
+          errors: validationIssuesSchema,
         },
       },
     },
