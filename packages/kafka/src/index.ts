@@ -16,6 +16,7 @@ export {
   type RunningConsumer,
 } from './consumer.js'
 export { consumerLag, ensureTopics, pingKafka, type TopicSpec } from './admin.js'
+export { consumeUntilCaughtUp, type CatchUpOptions } from './catch-up.js'
 export { lagProbe, type LagProbe, type LagProbeOptions, type PartitionLag } from './lag.js'
 export { scanTopic } from './scan.js'
 export type { ChunkReport, ConsumerObserver, ProducerObserver } from './observe.js'

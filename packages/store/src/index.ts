@@ -165,3 +165,4 @@ export const groupInsert = <T extends { _id: string }>(
     return new Set(docs.filter((_, i) => existing.has(from + i)).map((d) => d._id))
   }
 }
+export { projectionPointer, type ActiveProjection, type ProjectionPointer } from './pointer.js'

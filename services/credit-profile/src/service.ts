@@ -11,7 +11,7 @@ import { projector as createProjector } from './profiles/projector.js'
 import { profileStore } from './profiles/store.js'
 import { rulesRoutes } from './rules/http.js'
 import { rulesRunner } from './rules/scheduler.js'
-import { readActive } from './rebuild/pointer.js'
+import { profilePointer } from './rebuild/pointer.js'
 import { switchable } from './profiles/switchable.js'
 
 /** The running credit-profile service; `app` and `rules` are exposed for in-process tests. */
@@ -55,7 +55,8 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
       observer: ops.producer({ outcomesTopic: topics.outcomes }),
     })
     closers.push(() => producer.disconnect())
-    let active = await readActive(store, config.TOPIC_NAMESPACE)
+    const pointer = profilePointer(store, config.TOPIC_NAMESPACE)
+    let active = await pointer.read()
     const profiles = switchable(await profileStore(store, active.collection))
     const now = () => new Date()
     const params = profileParams(config.PROFILE_PARAMS)
@@ -80,7 +81,8 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
     const watch = setInterval(() => {
       if (switching) return
       switching = true
-      readActive(store, config.TOPIC_NAMESPACE)
+      pointer
+        .read()
         .then(async (next) => {
           if (next.collection === active.collection && next.groupId === active.groupId) return
           logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')

@@ -16,7 +16,7 @@ import { rulesSweep, startScheduler, timedSweep } from './recalls/scheduler.js'
 import { caseStore } from './recalls/store.js'
 import { switchable } from './recalls/switchable.js'
 import { handOver } from './rebuild/hand-over.js'
-import { readActive } from './rebuild/pointer.js'
+import { casePointer } from './rebuild/pointer.js'
 
 /** The running recall service; `app` is exposed for in-process tests. */
 export interface RecallService extends RunningService {
@@ -68,7 +68,8 @@ export const start = async (
     closers.push(() => producer.disconnect())
     const now = options.now ?? (() => new Date())
     const params = options.params ?? recallParams(config.RECALL_TEMPLATES)
-    let active = await readActive(store, config.TOPIC_NAMESPACE)
+    const pointer = casePointer(store, config.TOPIC_NAMESPACE)
+    let active = await pointer.read()
     const cases = switchable(caseStore(store, active.collection))
     const deps: CaseDeps = { cases, producer, topics, params, now, lock: caseLock() }
     const consume = (groupId: string) =>
@@ -102,7 +103,8 @@ export const start = async (
     const watch = setInterval(() => {
       if (switching) return
       switching = true
-      readActive(store, config.TOPIC_NAMESPACE)
+      pointer
+        .read()
         .then(async (next) => {
           if (next.collection === active.collection && next.groupId === active.groupId) return
           logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')

@@ -1,12 +1,5 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import {
-  consumerLag,
-  createKafka,
-  createProducer,
-  ensureTopics,
-  silentProducer,
-  startConsumer,
-} from '@ecrs/kafka'
+import { consumeUntilCaughtUp, createKafka, createProducer, ensureTopics, silentProducer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
@@ -14,7 +7,7 @@ import { projectEnterpriseEvents } from '../profiles/consumer.js'
 import { profileParams } from '../params.js'
 import { projector } from '../profiles/projector.js'
 import { profileStore } from '../profiles/store.js'
-import { readActive, writeActive } from './pointer.js'
+import { profilePointer } from './pointer.js'
 
 export interface RebuildResult {
   collection: string
@@ -48,47 +41,34 @@ export const rebuild = async (
   const groupId = `${config.TOPIC_NAMESPACE}.credit-profile.rebuild.${stamp}`
   try {
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-    const before = await readActive(store, config.TOPIC_NAMESPACE)
+    const pointer = profilePointer(store, config.TOPIC_NAMESPACE)
+    const before = await pointer.read()
     progress(`rebuilding into ${collection} (live: ${before.collection}); group ${groupId}`)
     const profiles = await profileStore(store, collection)
     const dlqProducer = await createProducer(kafka, { logger })
-    let handled = 0
-    const consumer = await startConsumer(kafka, {
-      groupId,
-      topics: [topics.enterprise],
-      logger,
-      deadLetter: { topic: topics.deadLetter, producer: dlqProducer },
-      handler: projectEnterpriseEvents(
-        projector({
-          profiles,
-          producer: silentProducer,
-          params: profileParams(config.PROFILE_PARAMS),
-          topics,
-          now,
-          log: logger,
-        }),
-      ),
-      onProgress: (p) => {
-        handled += p.handled
-      },
-    })
+    let handled: number
     try {
-      let lastPrint = 0
-      for (;;) {
-        const { lag, total } = await consumerLag(kafka, groupId, topics.enterprise)
-        if (Date.now() - lastPrint > 2000 || lag === 0) {
-          const pct = total === 0 ? 100 : Math.floor(((total - lag) / total) * 100)
-          progress(`${total - lag}/${total} events (${pct}%), ${handled} handled`)
-          lastPrint = Date.now()
-        }
-        if (lag === 0) break
-        await new Promise((r) => setTimeout(r, 500))
-      }
+      ;({ handled } = await consumeUntilCaughtUp(kafka, {
+        groupId,
+        topic: topics.enterprise,
+        logger,
+        deadLetter: { topic: topics.deadLetter, producer: dlqProducer },
+        handler: projectEnterpriseEvents(
+          projector({
+            profiles,
+            producer: silentProducer,
+            params: profileParams(config.PROFILE_PARAMS),
+            topics,
+            now,
+            log: logger,
+          }),
+        ),
+        progress,
+      }))
     } finally {
-      await consumer.stop()
       await dlqProducer.disconnect()
     }
-    await writeActive(store, { collection, groupId })
+    await pointer.write({ collection, groupId })
     const seconds = (Date.now() - started) / 1000
     progress(
       `caught up: switched the live projection to ${collection} (${handled} events in ${seconds.toFixed(1)} s)`,

@@ -1,5 +1,5 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { consumerLag, createKafka, ensureTopics, silentProducer, startConsumer } from '@ecrs/kafka'
+import { consumeUntilCaughtUp, createKafka, ensureTopics, silentProducer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
@@ -7,7 +7,7 @@ import { caseLock } from '../recalls/case-lock.js'
 import { projectRecalls } from '../recalls/consumer.js'
 import { defaultRecallParams, type RecallParams } from '../recalls/domain/index.js'
 import { caseStore } from '../recalls/store.js'
-import { readActive, writeActive } from './pointer.js'
+import { casePointer } from './pointer.js'
 
 /** What {@link rebuild} did, as printed by `npm run rebuild -- recall`. */
 export interface RebuildResult {
@@ -45,36 +45,19 @@ export const rebuild = async (
   const groupId = `${config.TOPIC_NAMESPACE}.recall.rebuild.${stamp}`
   try {
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-    const before = await readActive(store, config.TOPIC_NAMESPACE)
+    const pointer = casePointer(store, config.TOPIC_NAMESPACE)
+    const before = await pointer.read()
     progress(`rebuilding into ${collection} (live: ${before.collection}); group ${groupId}`)
     const cases = caseStore(store, collection)
-    let handled = 0
-    const consumer = await startConsumer(kafka, {
+    const { handled } = await consumeUntilCaughtUp(kafka, {
       groupId,
-      topics: [topics.recall],
+      topic: topics.recall,
       logger,
       deadLetter: { topic: topics.deadLetter, producer: silentProducer },
       handler: projectRecalls({ cases, producer: silentProducer, topics, params, now, lock: caseLock() }),
-      onProgress: (p) => {
-        handled += p.handled
-      },
+      progress,
     })
-    try {
-      let lastPrint = 0
-      for (;;) {
-        const { lag, total } = await consumerLag(kafka, groupId, topics.recall)
-        if (Date.now() - lastPrint > 2000 || lag === 0) {
-          const pct = total === 0 ? 100 : Math.floor(((total - lag) / total) * 100)
-          progress(`${total - lag}/${total} events (${pct}%), ${handled} handled`)
-          lastPrint = Date.now()
-        }
-        if (lag === 0) break
-        await new Promise((r) => setTimeout(r, 500))
-      }
-    } finally {
-      await consumer.stop()
-    }
-    await writeActive(store, { collection, groupId })
+    await pointer.write({ collection, groupId })
     const seconds = (Date.now() - started) / 1000
     progress(
       `caught up: pointed the live projection to ${collection} (${handled} events in ${seconds.toFixed(1)} s)`,
