@@ -165,4 +165,10 @@ export const groupInsert = <T extends { _id: string }>(
     return new Set(docs.filter((_, i) => existing.has(from + i)).map((d) => d._id))
   }
 }
-export { projectionPointer, type ActiveProjection, type ProjectionPointer } from './pointer.js'
+export {
+  projectionPointer,
+  watchPointer,
+  type ActiveProjection,
+  type PointerWatch,
+  type ProjectionPointer,
+} from './pointer.js'

@@ -43,3 +43,39 @@ export const projectionPointer = (store: Store, defaults: ActiveProjection): Pro
     },
   }
 }
+
+/** What {@link watchPointer} needs. */
+export interface PointerWatch {
+  intervalMs: number
+  /** The projection the service runs now. */
+  current(): ActiveProjection
+  /** Moves the service to `next` (stop the consumer, swap the collection, consume with its group). */
+  switchTo(next: ActiveProjection): Promise<void>
+  /** A failed check or switch; the next tick tries again. */
+  onError(err: unknown): void
+}
+
+/**
+ * Reads the pointer every `intervalMs` and, when it names another collection or group than the
+ * current one, calls `switchTo` — never two at once. Answers a function that stops the watch.
+ */
+export const watchPointer = (pointer: ProjectionPointer, watch: PointerWatch): (() => void) => {
+  let busy = false
+  const timer = setInterval(() => {
+    if (busy) return
+    busy = true
+    pointer
+      .read()
+      .then(async (next) => {
+        const now = watch.current()
+        if (next.collection === now.collection && next.groupId === now.groupId) return
+        await watch.switchTo(next)
+      })
+      .catch((err: unknown) => watch.onError(err))
+      .finally(() => {
+        busy = false
+      })
+  }, watch.intervalMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}

@@ -1,7 +1,7 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
 import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
 import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
-import { connectStore } from '@ecrs/store'
+import { connectStore, watchPointer } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { projectEnterpriseEvents } from './profiles/consumer.js'
@@ -77,27 +77,19 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
     ops.lag(() => lag.read())
     // After a rebuild (npm run rebuild -- credit-profile) the pointer names a new collection and
     // group: stop, switch, and go on from where the rebuild stopped.
-    let switching = false
-    const watch = setInterval(() => {
-      if (switching) return
-      switching = true
-      pointer
-        .read()
-        .then(async (next) => {
-          if (next.collection === active.collection && next.groupId === active.groupId) return
-          logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')
-          await consumer.stop()
-          profiles.swap(await profileStore(store, next.collection))
-          consumer = await consume(next.groupId)
-          active = next
-        })
-        .catch((err: unknown) => logger.warn({ err }, 'projection switch check failed'))
-        .finally(() => {
-          switching = false
-        })
-    }, config.PROJECTION_CHECK_MS)
-    watch.unref()
-    closers.push(() => Promise.resolve(clearInterval(watch)))
+    const unwatch = watchPointer(pointer, {
+      intervalMs: config.PROJECTION_CHECK_MS,
+      current: () => active,
+      switchTo: async (next) => {
+        logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')
+        await consumer.stop()
+        profiles.swap(await profileStore(store, next.collection))
+        consumer = await consume(next.groupId)
+        active = next
+      },
+      onError: (err) => logger.warn({ err }, 'projection switch check failed'),
+    })
+    closers.push(() => Promise.resolve(unwatch()))
     const rules = rulesRunner({ profiles, projector, now, log: logger, timeRun: ops.timeRun })
     rules.start(config.RULES_INTERVAL_MS)
     closers.push(() => rules.stop())

@@ -1,7 +1,7 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
 import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
 import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
-import { connectStore } from '@ecrs/store'
+import { connectStore, watchPointer } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { obligationRoutes } from './obligations/http.js'
@@ -94,41 +94,34 @@ export const start = async (
       logger,
       deadLetter: { topic: topics.deadLetter, producer },
       handler: learnProducerNames(names),
+      observer: ops.consumer(),
     })
     closers.push(() => naming.stop())
     // After a rebuild (npm run rebuild -- recall) the pointer names a new collection and group: stop,
     // hand the published record over under the case lock (no sweep meanwhile), switch, and go on
     // from where the rebuild stopped. A failed hand-over resumes the old group and is tried again.
-    let switching = false
-    const watch = setInterval(() => {
-      if (switching) return
-      switching = true
-      pointer
-        .read()
-        .then(async (next) => {
-          if (next.collection === active.collection && next.groupId === active.groupId) return
-          logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')
-          await consumer.stop()
-          try {
-            await deps.lock(async () => {
-              const rebuilt = caseStore(store, next.collection)
-              const to = { name: next.collection, cases: rebuilt }
-              const handed = await handOver(store, active.collection, to, now())
-              cases.swap(rebuilt)
-              logger.info({ collection: next.collection, handed }, 'switched to the rebuilt projection')
-            })
-            active = next
-          } finally {
-            consumer = await consume(active.groupId)
-          }
-        })
-        .catch((err: unknown) => logger.warn({ err }, 'projection switch failed'))
-        .finally(() => {
-          switching = false
-        })
-    }, config.PROJECTION_CHECK_MS)
-    watch.unref()
-    closers.push(() => Promise.resolve(clearInterval(watch)))
+    const unwatch = watchPointer(pointer, {
+      intervalMs: config.PROJECTION_CHECK_MS,
+      current: () => active,
+      switchTo: async (next) => {
+        logger.info({ from: active.collection, to: next.collection }, 'switching to the rebuilt projection')
+        await consumer.stop()
+        try {
+          await deps.lock(async () => {
+            const rebuilt = caseStore(store, next.collection)
+            const to = { name: next.collection, cases: rebuilt }
+            const handed = await handOver(store, active.collection, to, now())
+            cases.swap(rebuilt)
+            logger.info({ collection: next.collection, handed }, 'switched to the rebuilt projection')
+          })
+          active = next
+        } finally {
+          consumer = await consume(active.groupId)
+        }
+      },
+      onError: (err) => logger.warn({ err }, 'projection switch failed'),
+    })
+    closers.push(() => Promise.resolve(unwatch()))
     const sweep = timedSweep(rulesSweep(deps, logger), ops.timeRun)
 
     closers.push(() => app.close())
