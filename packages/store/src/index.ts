@@ -166,6 +166,7 @@ export const groupInsert = <T extends { _id: string }>(
   }
 }
 export {
+  freshProjection,
   projectionPointer,
   watchPointer,
   type ActiveProjection,

@@ -79,3 +79,16 @@ export const watchPointer = (pointer: ProjectionPointer, watch: PointerWatch): (
   timer.unref()
   return () => clearInterval(timer)
 }
+
+/**
+ * Where a rebuild starting `at` writes: `<collectionPrefix>_<stamp>` fed by `<groupPrefix>.<stamp>`,
+ * the stamp to the millisecond, so two rebuilds never share a collection or a group.
+ */
+export const freshProjection = (
+  collectionPrefix: string,
+  groupPrefix: string,
+  at: Date,
+): ActiveProjection => {
+  const stamp = at.toISOString().replace(/\D/g, '')
+  return { collection: `${collectionPrefix}_${stamp}`, groupId: `${groupPrefix}.${stamp}` }
+}

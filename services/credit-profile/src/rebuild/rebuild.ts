@@ -1,6 +1,6 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { consumeUntilCaughtUp, createKafka, createProducer, ensureTopics, silentProducer } from '@ecrs/kafka'
-import { connectStore } from '@ecrs/store'
+import { consumeUntilCaughtUp, createKafka, ensureTopics, silentProducer } from '@ecrs/kafka'
+import { connectStore, freshProjection } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { projectEnterpriseEvents } from '../profiles/consumer.js'
@@ -36,38 +36,35 @@ export const rebuild = async (
   })
   const topics = topicNames(config.TOPIC_NAMESPACE)
   const started = Date.now()
-  const stamp = now().toISOString().replace(/\D/g, '').slice(0, 14)
-  const collection = `enterprises_${stamp}`
-  const groupId = `${config.TOPIC_NAMESPACE}.credit-profile.rebuild.${stamp}`
+  const { collection, groupId } = freshProjection(
+    'enterprises',
+    `${config.TOPIC_NAMESPACE}.credit-profile.rebuild`,
+    now(),
+  )
   try {
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
     const pointer = profilePointer(store, config.TOPIC_NAMESPACE)
     const before = await pointer.read()
     progress(`rebuilding into ${collection} (live: ${before.collection}); group ${groupId}`)
     const profiles = await profileStore(store, collection)
-    const dlqProducer = await createProducer(kafka, { logger })
-    let handled: number
-    try {
-      ;({ handled } = await consumeUntilCaughtUp(kafka, {
-        groupId,
-        topic: topics.enterprise,
-        logger,
-        deadLetter: { topic: topics.deadLetter, producer: dlqProducer },
-        handler: projectEnterpriseEvents(
-          projector({
-            profiles,
-            producer: silentProducer,
-            params: profileParams(config.PROFILE_PARAMS),
-            topics,
-            now,
-            log: logger,
-          }),
-        ),
-        progress,
-      }))
-    } finally {
-      await dlqProducer.disconnect()
-    }
+    // Dead letters are not written again either: the live projection dead-lettered the same records.
+    const { handled } = await consumeUntilCaughtUp(kafka, {
+      groupId,
+      topic: topics.enterprise,
+      logger,
+      deadLetter: { topic: topics.deadLetter, producer: silentProducer },
+      handler: projectEnterpriseEvents(
+        projector({
+          profiles,
+          producer: silentProducer,
+          params: profileParams(config.PROFILE_PARAMS),
+          topics,
+          now,
+          log: logger,
+        }),
+      ),
+      progress,
+    })
     await pointer.write({ collection, groupId })
     const seconds = (Date.now() - started) / 1000
     progress(

@@ -1,6 +1,6 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
 import { consumeUntilCaughtUp, createKafka, ensureTopics, silentProducer } from '@ecrs/kafka'
-import { connectStore } from '@ecrs/store'
+import { connectStore, freshProjection } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { caseLock } from '../recalls/case-lock.js'
@@ -39,10 +39,7 @@ export const rebuild = async (
   })
   const topics = topicNames(config.TOPIC_NAMESPACE)
   const started = Date.now()
-  // Milliseconds too: two rebuilds within a second must not share a collection.
-  const stamp = now().toISOString().replace(/\D/g, '')
-  const collection = `cases_${stamp}`
-  const groupId = `${config.TOPIC_NAMESPACE}.recall.rebuild.${stamp}`
+  const { collection, groupId } = freshProjection('cases', `${config.TOPIC_NAMESPACE}.recall.rebuild`, now())
   try {
     await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
     const pointer = casePointer(store, config.TOPIC_NAMESPACE)
@@ -53,6 +50,7 @@ export const rebuild = async (
       groupId,
       topic: topics.recall,
       logger,
+      // Dead letters are not written again either: the live projection dead-lettered the same records.
       deadLetter: { topic: topics.deadLetter, producer: silentProducer },
       handler: projectRecalls({ cases, producer: silentProducer, topics, params, now, lock: caseLock() }),
       progress,
