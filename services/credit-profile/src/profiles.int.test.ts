@@ -140,10 +140,17 @@ describe('credit profiles', () => {
     const body = anon.json<Record<string, unknown>>()
     expect(body).not.toHaveProperty('risk')
     expect(body['name']).toBe('示例科技有限公司')
+    // The enterprise is listed (missed reports), so it has restrictions: only the firm itself sees them.
+    expect(body).not.toHaveProperty('restrictions')
+    expect(anon.body).not.toContain('government-procurement')
     const self = await get(`/v1/enterprises/${a}`, await token({ role: 'firm', uscc: a }))
     expect(self.json()).not.toHaveProperty('risk')
+    expect(self.json<{ restrictions: { measure: string }[] }>().restrictions.map((r) => r.measure)).toContain(
+      'government-procurement',
+    )
     const otherFirm = await get(`/v1/enterprises/${a}`, await token({ role: 'firm', uscc: other }))
     expect(otherFirm.statusCode).toBe(200) // the public answer, never a 403
+    expect(otherFirm.json()).not.toHaveProperty('restrictions')
   })
 
   it('answers as of a date, and 404 before registration', async () => {

@@ -75,6 +75,7 @@ describe('publishRight', () => {
     'recall.plan-accepted',
     'recall.closed',
     'recall.obligation-fulfilled',
+    'recall.obligation-voided',
   ])('refuses a firm the agency or system type %s', (type) => {
     expect(right(firm, type, asFirm)).toEqual({ ok: false, reason: `Firms may not publish ${type} events.` })
   })

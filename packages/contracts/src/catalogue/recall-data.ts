@@ -138,9 +138,22 @@ export const recallStatusChangedData = Type.Object(
 /** The `data` of `recall.status-changed`. */
 export type RecallStatusChanged = Static<typeof recallStatusChangedData>
 
+// Which overdue decision of an obligation an event speaks of: 1 for the first; a decision voided by
+// later history and then true again (a step that turned out to be rejected) is published anew as 2, 3…
+const generation = Type.Integer({
+  minimum: 1,
+  description: 'which overdue decision of the obligation this is about (default 1)',
+})
+
 /** `recall.obligation-overdue` (source `ecrs.recall`): `time` is the due instant. */
 export const recallObligationOverdueData = Type.Object(
-  { recallId, obligationId: Id('the obligation'), kind: obligationKind, dueAt: Instant('the due instant') },
+  {
+    recallId,
+    obligationId: Id('the obligation'),
+    kind: obligationKind,
+    dueAt: Instant('the due instant'),
+    generation: Type.Optional(generation),
+  },
   OPEN,
 )
 /** The `data` of `recall.obligation-overdue`. */
@@ -153,8 +166,29 @@ export const recallObligationFulfilledData = Type.Object(
     obligationId: Id('the obligation'),
     kind: obligationKind,
     late: Type.Boolean({ description: 'fulfilled after it was due' }),
+    generation: Type.Optional(generation),
   },
   OPEN,
 )
 /** The `data` of `recall.obligation-fulfilled`. */
 export type RecallObligationFulfilled = Static<typeof recallObligationFulfilledData>
+
+/**
+ * `recall.obligation-voided` (source `ecrs.recall`): an overdue decision taken on partial history no
+ * longer holds (contract §7). `time` is the fact that voids it (the on-time fulfilment, or the close or
+ * completion that means the obligation was never owed), never later than the due instant.
+ */
+export const recallObligationVoidedData = Type.Object(
+  {
+    recallId,
+    obligationId: Id('the obligation'),
+    reason: stringEnum(['fulfilled-on-time', 'not-owed'], {
+      description:
+        'fulfilled by its due instant, or never owed (a period after completion, due after the close)',
+    }),
+    generation: Type.Optional(generation),
+  },
+  OPEN,
+)
+/** The `data` of `recall.obligation-voided`. */
+export type RecallObligationVoided = Static<typeof recallObligationVoidedData>

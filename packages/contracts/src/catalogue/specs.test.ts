@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest'
 import { catalogue, eventTypes, isEventType } from './specs.js'
 
 describe('catalogue', () => {
-  it('holds the 26 types of contract §4, keyed by their type', () => {
-    expect(eventTypes).toHaveLength(26)
+  it('holds the 27 types of contract §4, keyed by their type', () => {
+    expect(eventTypes).toHaveLength(27)
     for (const [type, spec] of catalogue) expect(spec).toMatchObject({ type, dataversion: 1 })
     expect(isEventType('penalty.decided')).toBe(true)
     expect(isEventType('penalty.forgiven')).toBe(false)

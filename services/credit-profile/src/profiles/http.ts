@@ -192,7 +192,10 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
       const now = deps.now()
       const atNow =
         asOf.getTime() === now.getTime() ? full : derive(toHistory(doc.events), now, deps.params).profile
-      return { ...publicView(full, atNow), restrictions: full.restrictions }
+      const view = publicView(full, atNow)
+      // §6: restrictions go to the firm itself (and agencies and regulators, above), never the public.
+      const self = request.principal.kind === 'firm' && request.principal.uscc === full.uscc
+      return self ? { ...view, restrictions: full.restrictions } : view
     },
   )
 

@@ -7,18 +7,33 @@
  * publishes exactly what the live service had not.
  */
 import type { Store } from '@ecrs/store'
-import { eventKey } from '../recalls/domain/index.js'
+import { eventKey, type Ledger } from '../recalls/domain/index.js'
 import { recallErrors } from '../recalls/errors.js'
 import type { CaseDoc, CaseStore, PublishedOutcome } from '../recalls/store.js'
 
-type PublishedRecord = Pick<CaseDoc, '_id' | 'decisions' | 'outcomes'>
+type PublishedRecord = Pick<CaseDoc, '_id' | 'decisions' | 'outcomes' | 'ledger'>
 
-const RECORD = { projection: { _id: 1, decisions: 1, outcomes: 1 } } as const
+const RECORD = { projection: { _id: 1, decisions: 1, outcomes: 1, ledger: 1 } } as const
 
 const sameDecisions = (a: readonly string[], b: readonly string[]): boolean => {
   const set = new Set(a)
   return set.size === new Set(b).size && b.every((id) => set.has(id))
 }
+
+// Key order differs with the path a ledger took to the same content: compare field by field.
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : typeof v === 'object' && v !== null
+      ? Object.fromEntries(
+          Object.entries(v)
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, x]) => [k, canonical(x)]),
+        )
+      : v
+
+const sameLedger = (a: Ledger | undefined, b: Ledger | undefined): boolean =>
+  JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null))
 
 const outcomeKey = (o: PublishedOutcome): string => `${eventKey(o)}=${o.status}/${o.reason ?? ''}`
 
@@ -43,18 +58,24 @@ export const handOver = async (
   const differing: string[] = []
   for await (const d of store.db.collection<CaseDoc>(to.name).find<PublishedRecord>({}, RECORD)) {
     const l = before.get(d._id)
-    if (!sameDecisions(d.decisions, l?.decisions ?? []) || !sameOutcomes(d.outcomes, l?.outcomes ?? []))
+    if (
+      !sameDecisions(d.decisions, l?.decisions ?? []) ||
+      !sameOutcomes(d.outcomes, l?.outcomes ?? []) ||
+      !sameLedger(d.ledger, l?.ledger)
+    )
       differing.push(d._id)
   }
   for (const id of differing) {
     const doc = await to.cases.get(id)
     if (doc === null) continue
     const l = before.get(id)
+    const { ledger: _rebuilt, ...rest } = doc
     const handed: CaseDoc = {
-      ...doc,
+      ...rest,
       version: doc.version + 1,
       decisions: l?.decisions ?? [],
       outcomes: l?.outcomes ?? [],
+      ...(l?.ledger === undefined ? {} : { ledger: l.ledger }),
       nextChangeAt: now,
     }
     // Nothing else writes the rebuilt collection yet; should something, the switch is tried again.

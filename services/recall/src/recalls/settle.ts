@@ -7,14 +7,17 @@ import { toCloudEventRecord, toOutcomeRecord, type Envelope, type Topics } from 
 import type { OutboundRecord } from '@ecrs/kafka'
 import {
   derive,
+  EMPTY_LEDGER,
   eventKey,
+  reconcile,
   type CaseEvent,
+  type Ledger,
   type Outcome,
   type RecallCase,
   type RecallDecision,
   type RecallParams,
 } from './domain/index.js'
-import type { CaseDoc, PublishedOutcome } from './store.js'
+import { eventsOf, type CaseDoc, type PublishedOutcome } from './store.js'
 
 /** The consumer name on the outcomes topic (the catalogue's `recall`). */
 export const CONSUMER = 'recall'
@@ -75,10 +78,22 @@ export const searchText = (c: RecallCase | undefined): string =>
         .join('\n')
         .toLowerCase()
 
+// A document written before the ledger existed: take what it published to be what its own history
+// called for when it was written.
+const ledgerOf = (prev: CaseDoc | null, params: RecallParams): Ledger => {
+  if (prev === null) return EMPTY_LEDGER
+  if (prev.ledger !== undefined) return prev.ledger
+  if (prev.decisions.length === 0) return EMPTY_LEDGER
+  const then = derive(eventsOf(prev), prev.updatedAt, params)
+  return reconcile(then.case, then.statuses, EMPTY_LEDGER).ledger
+}
+
 /**
  * Derives the case `recallId` from `events` as of `now` and compares with what `prev` says was
  * published: outcomes that changed (the first word on an event, or a back-dated step that turned
- * it) and decisions never published become records; the new document remembers them.
+ * it) become records, and so do the decisions that bring what was published about its obligations
+ * and statuses in line with the whole history (voiding what it contradicts, see reconcile.ts); the
+ * new document remembers them.
  */
 export const settle = (
   prev: CaseDoc | null,
@@ -112,7 +127,8 @@ export const settle = (
   // Outcomes of events that no longer count (none today: time only moves forward) are kept as sent.
   for (const [key, o] of before) if (!d.outcomes.has(key)) outcomes.push(o)
   const sent = new Set(prev?.decisions ?? [])
-  const fresh = d.decisions.filter((x) => !sent.has(x.id))
+  const published = ledgerOf(prev, ctx.params)
+  const { decisions: fresh, ledger } = reconcile(d.case, d.statuses, published)
   for (const x of fresh) {
     sent.add(x.id)
     // The broker stamps the record: `now` is the service's clock (data), which the broker may refuse.
@@ -130,6 +146,7 @@ export const settle = (
     events: events.map((e) => JSON.stringify(e)),
     outcomes,
     decisions: [...sent],
+    ledger,
     ...(c === undefined ? {} : { case: c, status: c.status, producer: c.producer.uscc }),
     regions: [...(c?.regions ?? [])],
     published: c?.noticePublishedAt !== undefined,
@@ -142,6 +159,7 @@ export const settle = (
     records.length > 0 ||
     prev.events.length !== doc.events.length ||
     prev.nextChangeAt?.getTime() !== doc.nextChangeAt?.getTime() ||
+    JSON.stringify(prev.ledger) !== JSON.stringify(ledger) ||
     JSON.stringify(prev.case) !== JSON.stringify(doc.case)
   return { doc, records, published: fresh.map((x) => x.id), changed }
 }

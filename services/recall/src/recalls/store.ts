@@ -1,6 +1,6 @@
 import type { Collection, Filter } from 'mongodb'
 import { isDuplicateKey, type Store } from '@ecrs/store'
-import type { CaseEvent, Outcome, RecallCase, RecallStatus } from './domain/index.js'
+import type { CaseEvent, Ledger, Outcome, RecallCase, RecallStatus } from './domain/index.js'
 
 /** The recall consumer's last published outcome of one event. */
 export interface PublishedOutcome {
@@ -23,6 +23,11 @@ export interface CaseDoc {
   outcomes: PublishedOutcome[]
   /** Ids of the `ecrs.recall` decisions already on the enterprise topic. */
   decisions: string[]
+  /**
+   * What those decisions said about each obligation and step status, so that later history that
+   * contradicts them is answered (voided, corrected); absent in documents written before it existed.
+   */
+  ledger?: Ledger
   /** The case as last derived; absent while no opening step applies. */
   case?: RecallCase
   status?: RecallStatus

@@ -61,6 +61,11 @@ export const exampleData: { [K in EventType]: EventData<K> } = {
     kind: 'submit-plan',
     late: true,
   },
+  'recall.obligation-voided': {
+    recallId: 'R-2025-001',
+    obligationId: 'R-2025-001/submit-plan/1',
+    reason: 'fulfilled-on-time',
+  },
   'recall.initiated': recallCase,
   'recall.ordered': { ...recallCase, decisionNo: 'ORD-2025-3' },
   'recall.plan-submitted': { recallId: 'R-2025-001', remedy: 'replace', summary: 'Replace the lid.' },

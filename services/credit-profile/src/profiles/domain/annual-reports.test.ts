@@ -7,7 +7,9 @@ describe('annual reports', () => {
   it.each([
     ['2023-06-30T23:59:59+08:00', 'filed'],
     ['2024-06-30T23:59:59+08:00', 'filed'],
-    ['2024-07-01T00:00:00+08:00', 'filed-late'],
+    // 30 June 24:00 is the deadline itself: inclusive, on time (contract §3).
+    ['2024-07-01T00:00:00+08:00', 'filed'],
+    ['2024-07-01T00:00:00.001+08:00', 'filed-late'],
     ['2024-09-01T10:00:00+08:00', 'filed-late'],
   ])('a 2023 report filed at %s is %s', (time, status) => {
     const history = [reg, filed(2023, time)]
@@ -43,10 +45,18 @@ describe('annual reports', () => {
     expect(profileAt([reg], '2022-01-01').annualReports.map((r) => r.year)).toEqual([2021])
   })
 
-  it('turns not-yet-due into overdue at 30 June 24:00', () => {
-    const before = profileAt([reg], '2022-06-30T23:59:59+08:00').annualReports[0]
-    const after = profileAt([reg], '2022-07-01T00:00:00+08:00').annualReports[0]
-    expect([before?.status, after?.status]).toEqual(['not-yet-due', 'overdue'])
+  it('turns not-yet-due into overdue once 30 June 24:00 has passed', () => {
+    const at = profileAt([reg], '2022-07-01T00:00:00+08:00').annualReports[0]
+    const after = profileAt([reg], '2022-07-01T00:00:00.001+08:00').annualReports[0]
+    expect([at?.status, after?.status]).toEqual(['not-yet-due', 'overdue'])
+  })
+
+  it('a report filed at 30 June 24:00 itself prevents the listing dated that instant', () => {
+    // 1 July 2022 is a Friday, a working day: the listing would be dated 00:00 that day.
+    const d = deriveAt([reg, filed(2021, '2022-07-01T00:00:00+08:00')], '2022-12-31')
+    expect(d.decisions).toEqual([])
+    expect(d.profile?.abnormalListings).toEqual([])
+    expect(d.profile?.annualReports[0]?.status).toBe('filed')
   })
 
   it('owes nothing before the configured start year', () => {

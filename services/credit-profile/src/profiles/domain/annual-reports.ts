@@ -37,8 +37,8 @@ export const owedYears = (s: FoldState): { first: number; last: number } | undef
 }
 
 /**
- * `annual-report.filed`: the first filing of a year, or a correction while its deadline has not
- * passed (Art. 12: both versions are kept). After the deadline a second filing is refused.
+ * `annual-report.filed`: the first filing of a year, or a correction until its deadline (inclusive;
+ * Art. 12: both versions are kept). After the deadline a second filing is refused.
  */
 export const fileAnnualReport = (s: FoldState, e: TimedEvent): void => {
   const year = numeric(e.data, 'year')
@@ -54,15 +54,18 @@ export const fileAnnualReport = (s: FoldState, e: TimedEvent): void => {
     s.reports.set(year, { year, versions: [{ filedAt: e.at, ref: e.ref }] })
     return applied(s, e)
   }
-  if (e.at >= dueByOf(year)) return rejected(s, e, 'ANNUAL_REPORT_CORRECTION_CLOSED')
+  if (e.at > dueByOf(year)) return rejected(s, e, 'ANNUAL_REPORT_CORRECTION_CLOSED')
   report.versions.push({ filedAt: e.at, ref: e.ref })
   applied(s, e)
 }
 
-/** Tells whether the report for `year` was filed before its deadline. */
+/** Deadlines are inclusive (contract §3): filed at 30 June 24:00 itself is on time. */
+export const onTimeFor = (year: number, filedAt: number): boolean => filedAt <= dueByOf(year)
+
+/** Tells whether the report for `year` was filed by its deadline. */
 export const filedOnTime = (s: FoldState, year: number): boolean => {
   const first = s.reports.get(year)?.versions[0]
-  return first !== undefined && first.filedAt < dueByOf(year)
+  return first !== undefined && onTimeFor(year, first.filedAt)
 }
 
 /** The last year whose filing window has opened at `asOf`. */
@@ -79,10 +82,10 @@ export const annualReportRows = (s: FoldState): AnnualReportView[] => {
     const first = versions[0]
     const status =
       first !== undefined
-        ? first.filedAt < dueBy
+        ? onTimeFor(year, first.filedAt)
           ? 'filed'
           : 'filed-late'
-        : dueBy <= s.asOf
+        : dueBy < s.asOf
           ? 'overdue'
           : 'not-yet-due'
     rows.push({

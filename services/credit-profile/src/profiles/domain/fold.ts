@@ -15,7 +15,12 @@ import { nextChangeAt } from './next-change.js'
 import { orderHistory, iso, type TimedEvent } from './order.js'
 import { defaultProfileParams, type ProfileParams } from './params.js'
 import { decidePenalty, revokePenalty } from './penalties.js'
-import { changeRecallStatus, markObligationFulfilled, markObligationOverdue } from './recalls.js'
+import {
+  changeRecallStatus,
+  markObligationFulfilled,
+  markObligationOverdue,
+  markObligationVoided,
+} from './recalls.js'
 import { applyForRepair, decideRepair } from './repair.js'
 import { armAnnualReports, fireTrigger, peekTrigger } from './rules.js'
 import { RECALL_SOURCE, RULES_SOURCE, numeric, rejected, text, type FoldState } from './state.js'
@@ -41,6 +46,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   'recall.status-changed': changeRecallStatus,
   'recall.obligation-overdue': markObligationOverdue,
   'recall.obligation-fulfilled': markObligationFulfilled,
+  'recall.obligation-voided': markObligationVoided,
 }
 
 const apply = (s: FoldState, e: TimedEvent): void => {
@@ -137,7 +143,9 @@ export const derive = (
   for (;;) {
     const trigger = peekTrigger(s)
     const event = events[next]
-    if (trigger !== undefined && trigger.at <= asOfMs && (event === undefined || trigger.at <= event.at)) {
+    // Events at a trigger's instant apply before it: deadlines are inclusive (contract §3), so a
+    // report filed at 30 June 24:00 itself prevents the listing dated that instant.
+    if (trigger !== undefined && trigger.at <= asOfMs && (event === undefined || trigger.at < event.at)) {
       fireTrigger(s, trigger)
       continue
     }

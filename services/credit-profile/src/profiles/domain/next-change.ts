@@ -18,9 +18,9 @@ const annualReportChanges = (s: FoldState): number[] => {
   // A new row appears when the year in progress ends and its filing window opens.
   const current = shanghaiDateOf(new Date(s.asOf)).year
   if (current >= owed.first && current <= owed.last) out.push(windowOpensAt(current))
-  // An unfiled report turns overdue at its deadline.
+  // An unfiled report turns overdue once its deadline has passed (the deadline itself is on time).
   for (let year = owed.first; year <= Math.min(owed.last, current - 1); year++) {
-    if (!s.reports.has(year)) out.push(dueByOf(year))
+    if (!s.reports.has(year)) out.push(dueByOf(year) + 1)
   }
   return out
 }

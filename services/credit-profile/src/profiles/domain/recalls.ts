@@ -1,60 +1,122 @@
 /**
  * What the recall service tells the credit profile (contract §4.1, source `ecrs.recall`): case
- * statuses and obligations overdue or fulfilled. The profile keeps no second copy of recall rules.
+ * statuses and obligations overdue, fulfilled late or voided. The profile keeps no second copy of the
+ * recall rules: it believes the latest word of the recall service on each thing. That word may be a
+ * correction of an earlier one taken on partial history (contract §7): an overdue decision is voided,
+ * and said again as its next `generation` should it come true again; a step's status is said again
+ * at the same instant as its next generation.
  */
 import type { TimedEvent } from './order.js'
-import { applied, flag, rejected, text, type FoldState, type ObligationRec } from './state.js'
-import type { RecallView } from './types.js'
+import {
+  applied,
+  flag,
+  numeric,
+  rejected,
+  text,
+  type FoldState,
+  type ObligationGeneration,
+  type ObligationRec,
+} from './state.js'
+import type { EventRef, RecallView } from './types.js'
 
-/** `recall.status-changed`: the latest status per case, in event order. */
+// Events published before generations existed speak of the first.
+const generationOf = (e: TimedEvent): number | undefined => {
+  const g = e.data['generation']
+  if (g === undefined) return 1
+  const n = numeric(e.data, 'generation')
+  return n !== undefined && Number.isSafeInteger(n) && n >= 1 ? n : undefined
+}
+
+/** `recall.status-changed`: the latest status per case, in event order; a correction of a step wins. */
 export const changeRecallStatus = (s: FoldState, e: TimedEvent): void => {
   const recallId = text(e.data, 'recallId')
   const status = text(e.data, 'status')
-  if (recallId === undefined || status === undefined) return rejected(s, e, 'EVENT_INVALID')
-  const productName = text(e.data, 'productName')
-  const ordered = flag(e.data, 'ordered')
+  const generation = generationOf(e)
+  if (recallId === undefined || status === undefined || generation === undefined)
+    return rejected(s, e, 'EVENT_INVALID')
   const recall = s.recalls.get(recallId) ?? { recallId, status, published: false, ordered: false }
+  s.recalls.set(recallId, recall)
+  applied(s, e)
+  // Two words on one instant: the later generation is the correction (arrival order is no guide).
+  if (recall.statusAt === e.at && (recall.statusGeneration ?? 1) > generation) return
+  const ordered = flag(e.data, 'ordered')
+  const productName = text(e.data, 'productName')
   recall.status = status
   recall.published = flag(e.data, 'published')
   recall.ordered = ordered
+  recall.statusAt = e.at
+  recall.statusGeneration = generation
   if (productName !== undefined) recall.productName = productName
-  if (ordered && recall.orderedAt === undefined) {
+  if (!ordered) {
+    delete recall.orderedAt
+    delete recall.orderedRef
+  } else if (recall.orderedAt === undefined) {
     recall.orderedAt = e.at
     recall.orderedRef = e.ref
   }
-  s.recalls.set(recallId, recall)
-  applied(s, e)
 }
 
-const obligation = (s: FoldState, e: TimedEvent): ObligationRec | undefined => {
+const generation = (s: FoldState, e: TimedEvent): ObligationGeneration | undefined => {
   const recallId = text(e.data, 'recallId')
   const obligationId = text(e.data, 'obligationId')
-  if (recallId === undefined || obligationId === undefined) return undefined
+  const n = generationOf(e)
+  if (recallId === undefined || obligationId === undefined || n === undefined) return undefined
   const key = `${recallId}/${obligationId}`
-  const found = s.obligations.get(key) ?? { recallId, fulfilled: false }
-  s.obligations.set(key, found)
-  return found
+  const o: ObligationRec = s.obligations.get(key) ?? { recallId, generations: new Map() }
+  s.obligations.set(key, o)
+  const g = o.generations.get(n) ?? { fulfilled: false, voided: false }
+  o.generations.set(n, g)
+  return g
 }
 
 /** `recall.obligation-overdue` (`time` is the due instant). */
 export const markObligationOverdue = (s: FoldState, e: TimedEvent): void => {
-  const o = obligation(s, e)
-  if (o === undefined) return rejected(s, e, 'EVENT_INVALID')
-  o.overdue ??= e.ref
+  const g = generation(s, e)
+  if (g === undefined) return rejected(s, e, 'EVENT_INVALID')
+  g.overdue ??= e.ref
+  g.overdueAt ??= e.at
   applied(s, e)
 }
 
 /** `recall.obligation-fulfilled`: an overdue obligation stops counting; its lateness stays in history. */
 export const markObligationFulfilled = (s: FoldState, e: TimedEvent): void => {
-  const o = obligation(s, e)
-  if (o === undefined) return rejected(s, e, 'EVENT_INVALID')
-  o.fulfilled = true
+  const g = generation(s, e)
+  if (g === undefined) return rejected(s, e, 'EVENT_INVALID')
+  g.fulfilled = true
   applied(s, e)
 }
 
-/** Obligations overdue and not yet fulfilled. */
-export const overdueObligations = (s: FoldState): ObligationRec[] =>
-  [...s.obligations.values()].filter((o) => o.overdue !== undefined && !o.fulfilled)
+/** `recall.obligation-voided`: the overdue decision never held; it counts nowhere (both stay in history). */
+export const markObligationVoided = (s: FoldState, e: TimedEvent): void => {
+  const reason = text(e.data, 'reason')
+  const g = reason === 'fulfilled-on-time' || reason === 'not-owed' ? generation(s, e) : undefined
+  if (g === undefined) return rejected(s, e, 'EVENT_INVALID')
+  g.voided = true
+  applied(s, e)
+}
+
+/** An obligation overdue and unfulfilled at asOf, with the decision that says so. */
+export interface OverdueObligation {
+  readonly recallId: string
+  readonly overdue: EventRef
+}
+
+/**
+ * Obligations overdue and not yet fulfilled at asOf: the latest generation that says overdue, unless
+ * it was fulfilled or voided. Deadlines are inclusive: at the due instant itself nothing is overdue yet.
+ */
+export const overdueObligations = (s: FoldState): OverdueObligation[] => {
+  const out: OverdueObligation[] = []
+  for (const o of s.obligations.values()) {
+    let latest: ObligationGeneration | undefined
+    let latestN = 0
+    for (const [n, g] of o.generations) if (g.overdue !== undefined && n > latestN) [latest, latestN] = [g, n]
+    if (latest?.overdue === undefined || latest.fulfilled || latest.voided) continue
+    if ((latest.overdueAt ?? Number.NEGATIVE_INFINITY) >= s.asOf) continue
+    out.push({ recallId: o.recallId, overdue: latest.overdue })
+  }
+  return out
+}
 
 /** The recall rows at asOf, by recallId. */
 export const recallRows = (s: FoldState): RecallView[] => {

@@ -7,7 +7,7 @@
  * before asOf still counts, and stops counting at the end of that day.
  */
 import { addYearsPeriodEnd } from '@ecrs/contracts'
-import { dueByOf } from './annual-reports.js'
+import { onTimeFor } from './annual-reports.js'
 import { ANNUAL_REPORT_REASON } from './listings.js'
 import type { RiskParams } from './params.js'
 import { HEAVY_MEASURES, heaviestMeasure } from './penalties.js'
@@ -65,11 +65,8 @@ const otherUnits = (s: FoldState): Unit[] => {
     const points = i.results.includes('non-cooperation') ? r.inspectionNonCooperation : r.inspectionFailed
     units.push({ code: 'inspection-failed', points, ref: i.ref, windowEnd: end })
   }
-  for (const o of overdueObligations(s)) {
-    if (o.overdue !== undefined) {
-      units.push({ code: 'recall-obligation-overdue', points: r.recallObligationOverdue, ref: o.overdue })
-    }
-  }
+  for (const o of overdueObligations(s))
+    units.push({ code: 'recall-obligation-overdue', points: r.recallObligationOverdue, ref: o.overdue })
   for (const c of s.recalls.values()) {
     if (c.orderedAt === undefined || c.orderedRef === undefined) continue
     const end = windowEnd(c.orderedAt, r.recallOrderedWindowYears)
@@ -78,7 +75,7 @@ const otherUnits = (s: FoldState): Unit[] => {
   }
   for (const report of s.reports.values()) {
     const first = report.versions[0]
-    if (first === undefined || first.filedAt < dueByOf(report.year)) continue
+    if (first === undefined || onTimeFor(report.year, first.filedAt)) continue
     const end = windowEnd(first.filedAt, r.annualReportLateWindowYears)
     const listed = [...s.abnormal.values()].some(
       (l) => l.reason === ANNUAL_REPORT_REASON && l.year === report.year && l.removedAt === undefined,

@@ -142,7 +142,9 @@ describe('rule 2: three years on the abnormal list with the obligation unmet', (
 
   it.each([
     ['2024-07-01T23:59:59+08:00', false],
-    ['2024-07-02T00:00:00+08:00', true],
+    // 24:00 on 1 July ends the three years: inclusive, the obligation was met within them.
+    ['2024-07-02T00:00:00+08:00', false],
+    ['2024-07-02T00:00:00.001+08:00', true],
   ])('with the 2020 report filed at %s, escalates: %s', (time, escalates) => {
     const d = deriveAt([reg2020, filed(2020, time)], '2024-08-01')
     expect(d.decisions.some((x) => x.id === seriousId)).toBe(escalates)

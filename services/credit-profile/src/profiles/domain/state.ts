@@ -81,15 +81,27 @@ export interface RecallRec {
   published: boolean
   ordered: boolean
   productName?: string
-  /** The first status change that said the recall was ordered. */
+  /** The first status change that said the recall was ordered (since it last said it was not). */
   orderedAt?: number
   orderedRef?: EventRef
+  /** The instant and generation of the status change applied last: a correction of a step's status wins over it. */
+  statusAt?: number
+  statusGeneration?: number
 }
 
+/** One overdue decision about an obligation, and whether it was settled. */
+export interface ObligationGeneration {
+  overdue?: EventRef
+  /** The due instant (the overdue event's time), epoch ms. */
+  overdueAt?: number
+  fulfilled: boolean
+  voided: boolean
+}
+
+/** What the recall service said about one obligation, by generation (1, 2, … as it corrected itself). */
 export interface ObligationRec {
   readonly recallId: string
-  overdue?: EventRef
-  fulfilled: boolean
+  readonly generations: Map<number, ObligationGeneration>
 }
 
 /** A rule that fires with time alone; `at` in epoch ms. */

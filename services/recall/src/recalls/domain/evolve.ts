@@ -2,12 +2,18 @@
  * What an accepted step does to a case: its new status, the obligations it creates or fulfils, and
  * the decisions that follow. Only steps that {@link judgeStep} accepted get here.
  */
-import { addDuty, addProgressPeriod, cancelOpen, fulfil, templateOf, type Change } from './obligations.js'
+import { addDuty, addProgressPeriod, cancelOpen, fulfil, templateOf } from './obligations.js'
 import { statusDecision } from './decisions.js'
 import type { RecallParams } from './params.js'
 import { statusAfter } from './status-machine.js'
 import type { OpeningData, RecallStepType, StepData } from './steps.js'
 import type { CaseEvent, Obligation, RecallCase, RecallDecision } from './types.js'
+
+/** A case after a step, with the `recall.status-changed` it calls for when what the profile shows changed. */
+export interface Change {
+  readonly case: RecallCase
+  readonly status?: RecallDecision
+}
 
 /** An accepted step: the event, its data as read, and its instant. */
 export interface AcceptedStep {
@@ -59,7 +65,7 @@ const reportFulfils = (data: StepData): ((o: Obligation) => boolean) =>
 
 // The obligations a step creates, fulfils or cancels, given the case with its new status; `opened`
 // tells whether the step created the case.
-const duties = (c: RecallCase, step: AcceptedStep, params: RecallParams, opened: boolean): Change => {
+const duties = (c: RecallCase, step: AcceptedStep, params: RecallParams, opened: boolean): RecallCase => {
   const t = templateOf(c, params)
   const { time, source, id } = step.event
   const by = { time, source, id, at: step.at }
@@ -67,34 +73,27 @@ const duties = (c: RecallCase, step: AcceptedStep, params: RecallParams, opened:
     case 'recall.initiated':
     case 'recall.ordered':
       // An order for an existing voluntary recall keeps the deadlines already running.
-      return { case: opened ? addDuty(c, 'submit-plan', time, t.submitPlanWd) : c, decisions: [] }
+      return opened ? addDuty(c, 'submit-plan', time, t.submitPlanWd) : c
     case 'recall.plan-submitted':
       return fulfil(c, kindIs('submit-plan'), by)
     case 'recall.plan-accepted': {
       const notice = addDuty(c, 'publish-notice', time, t.publishNoticeWd)
-      const owners =
-        t.notifyOwnersWd === undefined ? notice : addDuty(notice, 'notify-owners', time, t.notifyOwnersWd)
-      return { case: owners, decisions: [] }
+      return t.notifyOwnersWd === undefined
+        ? notice
+        : addDuty(notice, 'notify-owners', time, t.notifyOwnersWd)
     }
     case 'recall.plan-returned':
-      return { case: addDuty(c, 'submit-plan', time, t.resubmitPlanWd), decisions: [] }
-    case 'recall.notice-published': {
-      const done = fulfil(c, kindIs('publish-notice'), by)
-      return { case: addProgressPeriod(done.case, params), decisions: done.decisions }
-    }
+      return addDuty(c, 'submit-plan', time, t.resubmitPlanWd)
+    case 'recall.notice-published':
+      return addProgressPeriod(fulfil(c, kindIs('publish-notice'), by), params)
     case 'recall.progress-reported':
       return fulfil(c, reportFulfils(step.data), by)
-    case 'recall.completed': {
-      const done = fulfil(c, reportFulfils(step.data), by)
-      return {
-        case: addDuty(done.case, 'submit-summary', time, t.submitSummaryWd),
-        decisions: done.decisions,
-      }
-    }
+    case 'recall.completed':
+      return addDuty(fulfil(c, reportFulfils(step.data), by), 'submit-summary', time, t.submitSummaryWd)
     case 'recall.summary-submitted':
       return fulfil(c, kindIs('submit-summary'), by)
     case 'recall.closed':
-      return { case: cancelOpen(c), decisions: [] }
+      return cancelOpen(c)
   }
 }
 
@@ -125,7 +124,7 @@ export const evolve = (c: RecallCase | undefined, step: AcceptedStep, params: Re
     timeline: [...next.timeline, { type, time: event.time, source: event.source, id: event.id }],
   }
   const changed = duties(next, step, params, c === undefined)
-  const decisions: RecallDecision[] = [...changed.decisions]
-  if (shown(changed.case) !== shown(c)) decisions.push(statusDecision(changed.case, event))
-  return { case: changed.case, decisions }
+  return shown(changed) === shown(c)
+    ? { case: changed }
+    : { case: changed, status: statusDecision(changed, event) }
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { eventKey } from './order.js'
-import { AGENCY, FIRM, OTHER_FIRM, deriveAt, endOf, step, upToNotice } from './testing/case-events.js'
+import {
+  AGENCY,
+  FIRM,
+  OTHER_FIRM,
+  deriveAt,
+  endOf,
+  justAfter,
+  step,
+  upToNotice,
+} from './testing/case-events.js'
 import type { CaseEvent } from './types.js'
 
 const published = [
@@ -147,24 +156,33 @@ describe('order and asOf', () => {
 
   it('no case, nothing to publish, until an opening step applies', () => {
     const d = deriveAt([], AS_OF)
-    expect(d).toEqual({ case: undefined, outcomes: new Map(), decisions: [] })
+    expect(d).toEqual({ case: undefined, outcomes: new Map(), statuses: [], decisions: [] })
   })
 })
 
 describe('nextChangeAt', () => {
   it.each([
-    ['after the opening: the plan is due', published.slice(0, 1), '2025-01-21', endOf('2025-02-08')],
+    // Time changes the case just after a due instant: at the instant itself a step is still on time.
+    [
+      'after the opening: the plan is due',
+      published.slice(0, 1),
+      '2025-01-21',
+      justAfter(endOf('2025-02-08')),
+    ],
     // Accepted 23 Jan: 3 WD is 24:00 27 Jan (the make-up Sunday 26 Jan counts).
-    ['after the acceptance: the notice is due', accepted, '2025-01-24', endOf('2025-01-27')],
-    ['while in progress: the period ends', published, AS_OF, endOf('2025-04-24')],
+    ['after the acceptance: the notice is due', accepted, '2025-01-24', justAfter(endOf('2025-01-27'))],
+    ['while in progress: the period ends', published, AS_OF, justAfter(endOf('2025-04-24'))],
     ['closed: time changes nothing', closed, AS_OF, undefined],
   ])('%s', (_, history, asOf, expected) => {
     expect(deriveAt(history, asOf).nextChangeAt).toBe(expected)
   })
 
-  it('a period ends and the next begins at the same instant: nextChangeAt moves on', () => {
+  it('a period ends and the next begins just after: nextChangeAt moves on', () => {
     const history = upToNotice('2025-01-15T10:00:00+08:00')
-    expect(deriveAt(history, endOf('2025-04-15')).nextChangeAt).toBe(endOf('2025-07-15'))
+    expect(deriveAt(history, endOf('2025-04-15')).nextChangeAt).toBe(justAfter(endOf('2025-04-15')))
+    expect(deriveAt(history, justAfter(endOf('2025-04-15'))).nextChangeAt).toBe(
+      justAfter(endOf('2025-07-15')),
+    )
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { FIRM, caseAt, deriveAt, endOf, step, upToNotice, vehicle } from './testing/case-events.js'
+import { FIRM, caseAt, deriveAt, endOf, justAfter, step, upToNotice, vehicle } from './testing/case-events.js'
 import type { CaseEvent, Derivation, RecallDecision } from './types.js'
 
 const INITIATED = '2025-01-20T10:00:00+08:00'
@@ -9,15 +9,18 @@ const opened = step('recall.initiated', INITIATED)
 const ofType = (d: Derivation, type: RecallDecision['type']) => d.decisions.filter((x) => x.type === type)
 
 describe('overdue and fulfilment decisions', () => {
-  it('nothing is overdue before the due instant; nextChangeAt is the due instant', () => {
-    const d = deriveAt([opened], '2025-02-08T23:59:59+08:00')
+  it.each([
+    ['before the due instant', '2025-02-08T23:59:59+08:00'],
+    ['at the due instant itself (deadlines are inclusive)', PLAN_DUE],
+  ])('nothing is overdue %s; nextChangeAt is just after the due instant', (_, asOf) => {
+    const d = deriveAt([opened], asOf)
     expect(d.case?.obligations[0]?.status).toBe('open')
     expect(ofType(d, 'recall.obligation-overdue')).toEqual([])
-    expect(d.nextChangeAt).toBe(PLAN_DUE)
+    expect(d.nextChangeAt).toBe(justAfter(PLAN_DUE))
   })
 
-  it('at the due instant the obligation is overdue: one decision dated at the due instant', () => {
-    const d = deriveAt([opened], PLAN_DUE)
+  it('once the due instant has passed the obligation is overdue: one decision dated at the due instant', () => {
+    const d = deriveAt([opened], justAfter(PLAN_DUE))
     expect(d.case?.obligations[0]?.status).toBe('overdue')
     expect(ofType(d, 'recall.obligation-overdue')).toEqual([
       {
@@ -30,6 +33,7 @@ describe('overdue and fulfilment decisions', () => {
           obligationId: 'R-2025-001:submit-plan:1',
           kind: 'submit-plan',
           dueAt: PLAN_DUE,
+          generation: 1,
         },
       },
     ])
@@ -37,7 +41,8 @@ describe('overdue and fulfilment decisions', () => {
 
   it.each([
     ['just before 24:00', '2025-02-08T23:59:59.999+08:00', false],
-    ['at 24:00 (the next day)', '2025-02-09T00:00:00+08:00', true],
+    ['at 24:00 itself (the due instant: inclusive)', '2025-02-09T00:00:00+08:00', false],
+    ['a millisecond after 24:00', '2025-02-09T00:00:00.001+08:00', true],
     ['a day late', '2025-02-10T09:00:00+08:00', true],
   ])('a plan submitted %s: fulfilledLate %s', (_, time, late) => {
     const plan = step('recall.plan-submitted', time)
@@ -64,6 +69,7 @@ describe('overdue and fulfilment decisions', () => {
                 obligationId: 'R-2025-001:submit-plan:1',
                 kind: 'submit-plan',
                 late: true,
+                generation: 1,
               },
             },
           ]

@@ -27,7 +27,15 @@ export const obligationId = (recallId: string, kind: ObligationKind, n: number):
  * `<prefix>:<key>` when that is a valid envelope id, else `<prefix>-h:<digest of key>`. The two forms
  * differ in their prefix, so a digest never equals a natural id.
  */
-export const decisionId = (prefix: 'overdue' | 'fulfilled' | 'status', key: string): string => {
+export const decisionId = (prefix: 'overdue' | 'fulfilled' | 'voided' | 'status', key: string): string => {
   const natural = `${prefix}:${key}`
   return ENVELOPE_ID.test(natural) ? natural : `${prefix}-h:${digest(key)}`
 }
+
+/**
+ * The key of the `generation`-th decision about one thing (an obligation, a step's status): the thing
+ * itself for the first, `<key>:g<n>` for later ones. Keys end in a digit or `:g<n>`, so no later
+ * generation's key equals another thing's first.
+ */
+export const generationKey = (key: string, generation: number): string =>
+  generation === 1 ? key : `${key}:g${generation}`

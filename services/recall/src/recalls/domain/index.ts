@@ -4,10 +4,13 @@
  * No I/O: time (`asOf`) and parameters come in as arguments.
  *
  * Where contract.md §7 is silent, this domain decides:
- * - on time means strictly before the due instant (24:00 is already the next day); an obligation is
- *   overdue from its due instant, and a progress period begins at the previous one's end;
+ * - deadlines are inclusive (§3, §7): a step at the due instant itself is on time, an obligation is
+ *   overdue once its due instant has passed, and a report at a period's end belongs to that period;
  * - `recall.obligation-fulfilled` is published for late fulfilments only (§7); on-time ones are
  *   visible in the case but change nothing in the profile;
+ * - an overdue decision taken on part of the history and contradicted by the rest is voided
+ *   (`recall.obligation-voided`), and said again as a new generation if it comes true again
+ *   (reconcile.ts);
  * - a progress report or a completion also fulfils, late, progress periods already missed, and
  *   completion (or a report) with units > 0 fulfils `notify-owners`;
  * - `recall.closed` cancels what is open and leaves what is overdue overdue;
@@ -23,6 +26,16 @@ export { assertRecallParams, defaultRecallParams, type RecallParams, type Templa
 export { eventKey } from './order.js'
 export { AGENCY_ONLY_STEPS, RECALL_STEP_TYPES, isRecallStepType, type RecallStepType } from './steps.js'
 export { decisionId, obligationId } from './ids.js'
+export {
+  EMPTY_LEDGER,
+  reconcile,
+  type Ledger,
+  type LedgerObligation,
+  type LedgerStatus,
+  type Reconciled,
+  type StatusTruth,
+} from './reconcile.js'
+export type { VoidReason } from './decisions.js'
 export type {
   Actor,
   CaseEvent,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { defaultRecallParams, type RecallParams } from './params.js'
-import { caseAt, endOf, step, upToNotice, vehicle } from './testing/case-events.js'
+import { caseAt, endOf, justAfter, step, upToNotice, vehicle } from './testing/case-events.js'
 import type { CaseEvent, ObligationKind, RecallCase } from './types.js'
 
 const dueOf = (c: RecallCase, kind: ObligationKind, n = 1): string | undefined =>
@@ -95,11 +95,10 @@ describe('progress periods (3 months from the notice, Civil-Code month ends)', (
     expect(periodEnds(notice, asOf)).toEqual(ends.map(endOf))
   })
 
-  it('a period begins exactly when the previous one ends', () => {
+  it('a period begins just after the previous one ends (its end instant still belongs to it)', () => {
     const notice = '2025-01-15T10:00:00+08:00'
-    const justBefore = new Date(Date.parse(endOf('2025-04-15')) - 1).toISOString()
-    expect(periodEnds(notice, justBefore)).toHaveLength(1)
-    expect(periodEnds(notice, endOf('2025-04-15'))).toHaveLength(2)
+    expect(periodEnds(notice, endOf('2025-04-15'))).toHaveLength(1)
+    expect(periodEnds(notice, justAfter(endOf('2025-04-15')))).toHaveLength(2)
   })
 
   it('a 1-month template makes monthly periods', () => {

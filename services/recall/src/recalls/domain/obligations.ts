@@ -4,16 +4,9 @@
  * Every function returns a new case; the decisions that a change calls for come with it.
  */
 import { addMonthsPeriodEnd, addWorkingDays, parseInstant } from '@ecrs/contracts'
-import { fulfilledDecision, overdueDecision } from './decisions.js'
 import { obligationId } from './ids.js'
 import type { RecallParams, Template } from './params.js'
-import type { EventRef, Obligation, ObligationKind, RecallCase, RecallDecision } from './types.js'
-
-/** A case after a change, with what must be published because of it. */
-export interface Change {
-  readonly case: RecallCase
-  readonly decisions: readonly RecallDecision[]
-}
+import type { EventRef, Obligation, ObligationKind, RecallCase } from './types.js'
 
 /** The step that fulfils, as the obligation records it. */
 export interface Fulfilment extends EventRef {
@@ -80,29 +73,27 @@ export const addProgressPeriod = (c: RecallCase, params: RecallParams): RecallCa
   return withObligation(c, 'progress-report', end, false)
 }
 
+/** Deadlines are inclusive (contract §3, §7): a step at the due instant itself is on time. */
+export const isLate = (at: number, dueAt: string): boolean => at > instant(dueAt).getTime()
+
 /**
- * Fulfils every open or overdue obligation that `fulfils` selects. On time means strictly before the
- * due instant (the due instant is 24:00, i.e. already the next day); a late one gets
- * `fulfilledLate: true` and a `recall.obligation-fulfilled` decision (contract §7). On-time
- * fulfilments publish nothing: the profile only counts what is overdue.
+ * Fulfils every open or overdue obligation that `fulfils` selects. On time means no later than the
+ * due instant (24:00 of the last day counts); a late one gets `fulfilledLate: true`. What that means
+ * for the credit profile (overdue, fulfilled, voided decisions) is reconcile.ts's business.
  */
-export const fulfil = (c: RecallCase, fulfils: (o: Obligation) => boolean, by: Fulfilment): Change => {
-  const decisions: RecallDecision[] = []
-  const obligations = c.obligations.map((o): Obligation => {
+export const fulfil = (c: RecallCase, fulfils: (o: Obligation) => boolean, by: Fulfilment): RecallCase => ({
+  ...c,
+  obligations: c.obligations.map((o): Obligation => {
     if ((o.status !== 'open' && o.status !== 'overdue') || !fulfils(o)) return o
-    const late = o.status === 'overdue' || by.at >= instant(o.dueAt).getTime()
-    const done: Obligation = {
+    return {
       ...o,
       status: 'fulfilled',
       fulfilledAt: by.time,
-      fulfilledLate: late,
+      fulfilledLate: o.status === 'overdue' || isLate(by.at, o.dueAt),
       fulfilledBy: { source: by.source, id: by.id },
     }
-    if (late) decisions.push(fulfilledDecision(c, done, by.time))
-    return done
-  })
-  return { case: { ...c, obligations }, decisions }
-}
+  }),
+})
 
 /** `recall.closed` cancels what is still open; what is already overdue stays overdue (the lateness happened). */
 export const cancelOpen = (c: RecallCase): RecallCase => ({
@@ -114,29 +105,30 @@ export const cancelOpen = (c: RecallCase): RecallCase => ({
 
 /**
  * Moves the case to instant `t` (epoch ms) with no new step: opens the progress periods that have
- * begun by then and marks overdue every open obligation whose due instant is ≤ `t`, each with its one
- * `recall.obligation-overdue` decision dated at the due instant.
+ * ended before `t` (a report at a period's end instant still belongs to that period) and marks
+ * overdue every open obligation whose due instant has passed (is before `t`).
  */
-export const advance = (c0: RecallCase, t: number, params: RecallParams): Change => {
+export const advance = (c0: RecallCase, t: number, params: RecallParams): RecallCase => {
   let c = c0
-  for (let end = currentPeriodEnd(c, params); end !== undefined && end.getTime() <= t;) {
+  for (let end = currentPeriodEnd(c, params); end !== undefined && end.getTime() < t;) {
     c = addProgressPeriod(c, params)
     end = currentPeriodEnd(c, params)
   }
-  const decisions: RecallDecision[] = []
-  const obligations = c.obligations.map((o): Obligation => {
-    if (o.status !== 'open' || instant(o.dueAt).getTime() > t) return o
-    const overdue: Obligation = { ...o, status: 'overdue' }
-    decisions.push(overdueDecision(c, overdue))
-    return overdue
-  })
-  return { case: { ...c, obligations }, decisions }
+  return {
+    ...c,
+    obligations: c.obligations.map((o): Obligation =>
+      o.status === 'open' && isLate(t, o.dueAt) ? { ...o, status: 'overdue' } : o,
+    ),
+  }
 }
 
-/** The earliest instant after which time alone changes the case: a due instant or a period's end. */
+/**
+ * The earliest instant at which time alone changes the case: just after a due instant (the instant
+ * itself is still on time) or after a progress period's end.
+ */
 export const nextDeadline = (c: RecallCase, params: RecallParams): number | undefined => {
   const instants = c.obligations.filter((o) => o.status === 'open').map((o) => instant(o.dueAt).getTime())
   const end = currentPeriodEnd(c, params)
   if (end !== undefined) instants.push(end.getTime())
-  return instants.length === 0 ? undefined : Math.min(...instants)
+  return instants.length === 0 ? undefined : Math.min(...instants) + 1
 }

@@ -4,6 +4,7 @@
  * publishes as `ecrs.recall`).
  */
 import type { OBLIGATION_KINDS, RECALL_STATUSES } from '@ecrs/contracts'
+import type { StatusTruth } from './reconcile.js'
 
 /** A recall case status (contract §7). */
 export type RecallStatus = (typeof RECALL_STATUSES)[number]
@@ -54,14 +55,14 @@ export interface Obligation {
   /** Deterministic: `<recallId>:<kind>:<n>`, so rebuilds and replays name the same duty. */
   readonly obligationId: string
   readonly kind: ObligationKind
-  /** The due instant (ISO 8601, UTC): on time means strictly before it. */
+  /** The due instant (ISO 8601, UTC): on time means no later than it. */
   readonly dueAt: string
   /** Present (true) when the holiday data did not cover the span counted. */
   readonly provisional?: true
   readonly status: ObligationStatus
   /** The fulfilling step's `time`. */
   readonly fulfilledAt?: string
-  /** Present once fulfilled: whether the fulfilment came at or after `dueAt`. */
+  /** Present once fulfilled: whether the fulfilment came after `dueAt`. */
   readonly fulfilledLate?: boolean
   readonly fulfilledBy?: EventRef
 }
@@ -122,7 +123,10 @@ export type Actor =
 
 /** The `ecrs.recall` types the service publishes to the enterprise topic (contract §4.1). */
 export type RecallDecisionType =
-  'recall.obligation-overdue' | 'recall.obligation-fulfilled' | 'recall.status-changed'
+  | 'recall.obligation-overdue'
+  | 'recall.obligation-fulfilled'
+  | 'recall.obligation-voided'
+  | 'recall.status-changed'
 
 /**
  * Something the service must publish as source `ecrs.recall`, keyed by `subject` (the producer).
@@ -143,7 +147,12 @@ export interface Derivation {
   readonly case: RecallCase | undefined
   /** Per event counted (`${source}/${id}`): applied or rejected with a reason. */
   readonly outcomes: Map<string, Outcome>
-  /** Everything to publish for the history up to `asOf`, in (time, id) order. */
+  /** The steps that changed what the profile shows, with the `recall.status-changed` each calls for. */
+  readonly statuses: readonly StatusTruth[]
+  /**
+   * What the history up to `asOf` calls for as `ecrs.recall`, in (time, id) order, as published by a
+   * service that had published nothing yet (reconcile.ts answers for one that had).
+   */
   readonly decisions: RecallDecision[]
   /** The earliest instant after `asOf` at which the derivation changes with time alone. */
   readonly nextChangeAt?: string

@@ -71,6 +71,9 @@ export const vehicle = { product: { name: 'Model V', category: 'vehicle' } } as 
 /** 24:00 +08:00 of a Shanghai date, as `toISOString` writes it. */
 export const endOf = (date: string): string => new Date(Date.parse(`${date}T16:00:00Z`)).toISOString()
 
+/** The millisecond after an instant: when a deadline at that instant has passed. */
+export const justAfter = (instant: string): string => new Date(Date.parse(instant) + 1).toISOString()
+
 /** `derive` with the default parameters and `asOf` given as an instant string. */
 export const deriveAt = (
   events: readonly CaseEvent[],
