@@ -132,6 +132,15 @@ export const recallStatusChangedData = Type.Object(
     published: Type.Boolean({ description: 'the notice is published' }),
     ordered: Type.Boolean({ description: 'an agency ordered the recall' }),
     productName: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH })),
+    step: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 300, description: 'the step it speaks for: `<source>/<id>`' }),
+    ),
+    generation: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "which word on the step's status this is: a later one corrects an earlier (default 1)",
+      }),
+    ),
   },
   OPEN,
 )

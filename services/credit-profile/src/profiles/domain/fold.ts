@@ -20,6 +20,7 @@ import {
   markObligationFulfilled,
   markObligationOverdue,
   markObligationVoided,
+  statusGenerations,
 } from './recalls.js'
 import { applyForRepair, decideRepair } from './repair.js'
 import { armAnnualReports, fireTrigger, peekTrigger } from './rules.js'
@@ -95,6 +96,7 @@ const createState = (events: readonly TimedEvent[], asOf: number, params: Profil
         }),
     ...(dereg === undefined ? {} : { deregistrationAt: dereg.at }),
     agencyListedYears,
+    statusGenerations: statusGenerations(events.filter((e) => e.source === RECALL_SOURCE)),
     publishedDecisions: new Map(events.filter((e) => e.source === RULES_SOURCE).map((e) => [e.id, e])),
     registered: false,
     reports: new Map(),

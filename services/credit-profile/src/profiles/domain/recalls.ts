@@ -20,11 +20,29 @@ import {
 import type { EventRef, RecallView } from './types.js'
 
 // Events published before generations existed speak of the first.
-const generationOf = (e: TimedEvent): number | undefined => {
+export const generationOf = (e: Pick<TimedEvent, 'data'>): number | undefined => {
   const g = e.data['generation']
   if (g === undefined) return 1
   const n = numeric(e.data, 'generation')
   return n !== undefined && Number.isSafeInteger(n) && n >= 1 ? n : undefined
+}
+
+/** The key of {@link FoldState.statusGenerations}. */
+export const statusInstantKey = (recallId: string, at: number, e: Pick<TimedEvent, 'data'>): string =>
+  `${recallId}@${at}@${text(e.data, 'step') ?? ''}`
+
+/** The latest generation of each recall's status per instant, over the events the fold counts. */
+export const statusGenerations = (events: readonly TimedEvent[]): Map<string, number> => {
+  const out = new Map<string, number>()
+  for (const e of events) {
+    if (e.type !== 'recall.status-changed') continue
+    const recallId = text(e.data, 'recallId')
+    const g = generationOf(e)
+    if (recallId === undefined || g === undefined) continue
+    const key = statusInstantKey(recallId, e.at, e)
+    out.set(key, Math.max(out.get(key) ?? 1, g))
+  }
+  return out
 }
 
 /** `recall.status-changed`: the latest status per case, in event order; a correction of a step wins. */
@@ -34,18 +52,16 @@ export const changeRecallStatus = (s: FoldState, e: TimedEvent): void => {
   const generation = generationOf(e)
   if (recallId === undefined || status === undefined || generation === undefined)
     return rejected(s, e, 'EVENT_INVALID')
+  applied(s, e)
+  // A word corrected at the same instant never counted (arrival order is no guide): only the last.
+  if ((s.statusGenerations.get(statusInstantKey(recallId, e.at, e)) ?? 1) > generation) return
   const recall = s.recalls.get(recallId) ?? { recallId, status, published: false, ordered: false }
   s.recalls.set(recallId, recall)
-  applied(s, e)
-  // Two words on one instant: the later generation is the correction (arrival order is no guide).
-  if (recall.statusAt === e.at && (recall.statusGeneration ?? 1) > generation) return
   const ordered = flag(e.data, 'ordered')
   const productName = text(e.data, 'productName')
   recall.status = status
   recall.published = flag(e.data, 'published')
   recall.ordered = ordered
-  recall.statusAt = e.at
-  recall.statusGeneration = generation
   if (productName !== undefined) recall.productName = productName
   if (!ordered) {
     delete recall.orderedAt

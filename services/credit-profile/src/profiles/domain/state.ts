@@ -84,9 +84,6 @@ export interface RecallRec {
   /** The first status change that said the recall was ordered (since it last said it was not). */
   orderedAt?: number
   orderedRef?: EventRef
-  /** The instant and generation of the status change applied last: a correction of a step's status wins over it. */
-  statusAt?: number
-  statusGeneration?: number
 }
 
 /** One overdue decision about an obligation, and whether it was settled. */
@@ -127,6 +124,11 @@ export interface FoldState {
   readonly deregistrationAt?: number
   /** Years an agency listed for a missing report: the system adds none for them. */
   readonly agencyListedYears: ReadonlySet<number>
+  /**
+   * The latest generation of `recall.status-changed` per recall, instant and step (`data.step`): a
+   * step's status said again is a correction, and only its last word counts.
+   */
+  readonly statusGenerations: ReadonlyMap<string, number>
   /** `ecrs.rules` events of the history by id, for their `recordedAt`. */
   readonly publishedDecisions: ReadonlyMap<string, TimedEvent>
   registered: boolean

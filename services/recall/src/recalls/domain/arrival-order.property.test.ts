@@ -126,7 +126,7 @@ const statusAt = (published: readonly RecallDecision[], t: number): string | und
     if (later) best = d
   }
   if (best === undefined) return undefined
-  const { generation: _g, ...data } = best.data
+  const { generation: _g, step: _s, ...data } = best.data
   return JSON.stringify(data)
 }
 

@@ -85,5 +85,6 @@ export const statusCorrection = (
   type: 'recall.status-changed',
   subject,
   time: step.time,
-  data: { ...data, generation },
+  // The step it speaks for, so a correction replaces only that step's word at that instant.
+  data: { ...data, step: `${step.source}/${step.id}`, generation },
 })

@@ -196,7 +196,7 @@ const stepKey = (s: { source: string; id: string }): string => `${s.source}/${s.
 
 // The data of a status decision without its generation: what the profile shows from that step on.
 const shownData = (d: RecallDecision): string => {
-  const { generation: _g, ...data } = d.data
+  const { generation: _g, step: _s, ...data } = d.data
   return JSON.stringify(data)
 }
 
