@@ -141,6 +141,36 @@ describe('risk model v1', () => {
     ])
   })
 
+  it('a status corrected at the same instant does not restart the ordered window (found by the arrival-order property)', () => {
+    const status = (time: string, step: string, ordered: boolean, generation?: number) =>
+      ev(
+        'recall.status-changed',
+        time,
+        {
+          recallId: 'RC-1',
+          status: ordered ? 'ordered' : 'initiated',
+          published: true,
+          ordered,
+          step,
+          ...(generation === undefined ? {} : { generation }),
+        },
+        { ...recall, id: `status:RC-1:${step}${generation === undefined ? '' : `:g${generation}`}` },
+      )
+    const orderedAt = status('2020-03-01T10:00:00+08:00', 'initiated', true)
+    // Said first as "not ordered" at the plan, then corrected at that same instant: still ordered.
+    const wrong = status('2021-06-01T10:00:00+08:00', 'plan-submitted', false)
+    const corrected = status('2021-06-01T10:00:00+08:00', 'plan-submitted', true, 2)
+    for (const order of [
+      [orderedAt, wrong, corrected],
+      [orderedAt, corrected, wrong],
+      [corrected, wrong, orderedAt],
+    ]) {
+      // Three years from 2020-03-01, not from the correction's instant.
+      expect(factorsAt(order, '2023-02-01')).toEqual([['recall-ordered', 10, 1]])
+      expect(factorsAt(order, '2023-04-01')).toEqual([])
+    }
+  })
+
   it('refuses recall facts from anyone but the recall service', () => {
     const forged = ev('recall.obligation-overdue', '2024-03-16T00:00:00+08:00', {
       recallId: 'RC-1',
