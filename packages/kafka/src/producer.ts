@@ -1,4 +1,11 @@
-import { CompressionTypes, Partitioners, type Kafka, type Message, type TopicMessages } from 'kafkajs'
+import {
+  CompressionTypes,
+  Partitioners,
+  type Kafka,
+  type Message,
+  type Producer as KafkaProducer,
+  type TopicMessages,
+} from 'kafkajs'
 import type { Logger } from 'pino'
 import { KafkaUnavailableError } from './errors.js'
 import type { ProducerObserver } from './observe.js'
@@ -103,13 +110,32 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
   const log = opts.logger.child({ component: 'producer' })
   const sendTimeoutMs = opts.sendTimeoutMs ?? 10_000
   const maxBatchRecords = opts.maxBatchRecords ?? 2000
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  })
-  await producer.connect()
+  const open = async (): Promise<KafkaProducer> => {
+    const p = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    })
+    await p.connect()
+    return p
+  }
+  let producer = await open()
+  /**
+   * After a failed request the idempotent session cannot be trusted: the broker may have written
+   * the batch whose answer was lost, while kafkajs did not advance its sequence numbers, so the
+   * next, different batch would go out under the same sequence and the broker would acknowledge it
+   * as a duplicate without writing it (a 202 for an event that is not in the log: seen when the
+   * broker was killed mid-stream). The next request therefore opens a fresh producer (a new
+   * producer id, sequences from zero); the callers of the failed batch were refused and retry.
+   */
+  let suspect = false
+  const reopen = async (): Promise<void> => {
+    const old = producer
+    await old.disconnect().catch((err: unknown) => log.debug({ err }, 'old producer disconnect failed'))
+    producer = await open()
+    suspect = false
+  }
 
   const queue: Pending[] = []
   let draining: Promise<void> | undefined
@@ -131,6 +157,7 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
       // Each record with its caller, so that a caller is answered once all of its records are acked.
       const owned = take.flatMap((p) => p.records.map((record) => ({ ...record, owner: p })))
       try {
+        if (suspect) await reopen()
         for (const request of splitRequests(owned, maxBatchRecords, maxRequestBytes)) {
           await producer.sendBatch({
             topicMessages: toTopicMessages(request),
@@ -142,6 +169,7 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
           for (const p of take) if (p.acked === p.records.length) settle(p, undefined)
         }
       } catch (err) {
+        suspect = true
         log.warn({ err, records: count }, 'produce failed')
         const failed = take.filter((p) => !p.settled)
         opts.observer?.failed?.(
