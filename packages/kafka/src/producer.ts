@@ -117,7 +117,12 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     })
-    await p.connect()
+    try {
+      await p.connect()
+    } catch (err) {
+      await p.disconnect().catch(() => undefined)
+      throw err
+    }
     return p
   }
   let producer = await open()
@@ -135,6 +140,7 @@ export const createProducer = async (kafka: Kafka, opts: ProducerOptions): Promi
     await old.disconnect().catch((err: unknown) => log.debug({ err }, 'old producer disconnect failed'))
     producer = await open()
     suspect = false
+    log.info('a fresh idempotent producer after a failed request')
   }
 
   const queue: Pending[] = []
