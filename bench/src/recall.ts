@@ -119,6 +119,7 @@ export const benchRecall = async (infra: Infra, sizes: RecallSizes) => {
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     MONGO_URL: infra.mongoUrl,
     MONGO_DB: `${ns}_recall`,
+    LEDGER_DB: `${ns}_ingest`,
     TOPIC_NAMESPACE: ns,
     TOPIC_PARTITIONS: String(PARTITIONS),
     RULES_INTERVAL_MS: '0',

@@ -150,6 +150,8 @@ try {
           TOPIC_NAMESPACE: ns,
           TOPIC_PARTITIONS: '2',
           MONGO_DB: `${ns}_${name}`.replace(/[^A-Za-z0-9_]/g, '_'),
+          // Recall commands judge ids in ingest's ledger (contract §7).
+          LEDGER_DB: `${ns}_ingest`.replace(/[^A-Za-z0-9_]/g, '_'),
           LOG_LEVEL: 'warn',
         }),
       )

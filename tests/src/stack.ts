@@ -22,8 +22,14 @@ export const startServiceProcess = async (
   env: Record<string, string>,
 ): Promise<ServiceProcess> => {
   const port = await freePort()
+  // Recall commands use ingest's ledger (contract §7); in a namespaced stack it is `<ns>_ingest`.
+  const ns = env['TOPIC_NAMESPACE']
+  const ledger =
+    name === 'recall' && env['LEDGER_DB'] === undefined && ns !== undefined
+      ? { LEDGER_DB: `${ns}_ingest`.replace(/[^A-Za-z0-9_]/g, '_') }
+      : {}
   const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...env, ...ledger, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   })
   let out = ''

@@ -221,6 +221,14 @@ describe('validateEnvelope: errors', () => {
     expect(pathsOf({ ...valid(), time: '2030-01-01T00:00:00Z' })).toEqual(['/time'])
   })
 
+  it('refuses a time before 1949-10-01 (EARLIEST_EVENT_TIME), and takes that instant itself', () => {
+    expect(errorsOf({ ...valid(), time: '0001-01-01T00:00:00+08:00' })).toEqual([
+      { path: '/time', message: 'must not be before 1949-10-01T00:00:00+08:00 (EARLIEST_EVENT_TIME)' },
+    ])
+    expect(pathsOf({ ...valid(), time: '1949-09-30T15:59:59.999Z' })).toEqual(['/time'])
+    expect(pathsOf({ ...valid(), time: '1949-09-30T16:00:00Z' })).toEqual([])
+  })
+
   it('honours a configured clock skew', () => {
     const validate = envelopeValidator({ maxFutureSkewMs: 0 })
     expect(validate({ ...valid(), time: '2025-07-01T10:00:00+08:00' }, NOW).ok).toBe(true)

@@ -17,6 +17,14 @@ const addFormats = formatsModule.default
 /** How far in the future an event's `time` may lie: clocks differ, facts do not come from tomorrow. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000
 
+/**
+ * The earliest `time` an event may carry (contract §3): the founding of the People's Republic,
+ * 1949-10-01 00:00 Asia/Shanghai. Nothing this system judges took effect before it, and a bound
+ * keeps every derivation from an event's time (quarterly periods, yearly reports) finite.
+ */
+export const EARLIEST_EVENT_TIME = '1949-10-01T00:00:00+08:00'
+const EARLIEST_EVENT_MS = Date.parse(EARLIEST_EVENT_TIME)
+
 /** The most CloudEvents extension attributes an envelope may carry. */
 export const MAX_EXTENSION_ATTRIBUTES = 16
 
@@ -220,6 +228,12 @@ export function envelopeValidator(
       errors.push({
         path: '/time',
         message: `must not be more than ${maxFutureSkewMs / 60_000} minutes in the future`,
+      })
+    }
+    if (instant !== undefined && instant.getTime() < EARLIEST_EVENT_MS) {
+      errors.push({
+        path: '/time',
+        message: `must not be before ${EARLIEST_EVENT_TIME} (EARLIEST_EVENT_TIME)`,
       })
     }
     const firm = typeof source === 'string' ? FIRM_SOURCE.exec(source) : null

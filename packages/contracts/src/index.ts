@@ -50,6 +50,7 @@ export {
   MAX_DATA_DEPTH,
   MAX_EXTENSION_ATTRIBUTES,
   MAX_FUTURE_SKEW_MS,
+  EARLIEST_EVENT_TIME,
   canonicalJson,
   createAjv,
   envelopeHash,

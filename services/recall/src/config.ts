@@ -9,6 +9,11 @@ export const configSchema = Type.Composite([
     RULES_INTERVAL_MS: Type.Integer({ minimum: 0, default: 60_000 }),
     /** How long publishing waits for Kafka's acknowledgement before a command answers 503. */
     PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
+    /**
+     * The database of ingest's idempotency ledger: recall commands judge a (`source`, `id`) in the
+     * same ledger as ingest (contract §7), so it names ingest's `MONGO_DB`.
+     */
+    LEDGER_DB: Type.String({ default: 'ecrs_ingest', pattern: '^[A-Za-z0-9_-]{1,60}$' }),
     /** How often the service looks whether a rebuild switched the projection. */
     PROJECTION_CHECK_MS: Type.Integer({ minimum: 100, default: 2000 }),
     /**

@@ -174,7 +174,8 @@ describe('a step out of order', () => {
     expect(res.json()).toMatchObject({ code: 'RECALL_TRANSITION_INVALID' })
     expect((await call('POST', `/v1/recalls/${R4}/summary`, t.firm, {})).statusCode).toBe(409)
     expect((await call('POST', `/v1/recalls/${R4}/close`, t.firm, {})).statusCode).toBe(403)
-    expect((await call('POST', `/v1/recalls/${R4}/plan`, t.other, { remedy: 'repair' })).statusCode).toBe(403)
+    // Another firm may not read the unpublished case: 404, as its GET answers (contract §7).
+    expect((await call('POST', `/v1/recalls/${R4}/plan`, t.other, { remedy: 'repair' })).statusCode).toBe(404)
     expect((await call('POST', '/v1/recalls', t.firm, opening(R4, 'Again'))).statusCode).toBe(409)
     expect((await call('POST', `/v1/recalls/R-none-${ns}/plan:accept`, t.agency)).statusCode).toBe(404)
     const bad = await call('POST', `/v1/recalls/${R4}/plan`, t.firm, { remedy: 'pray' })
@@ -188,7 +189,7 @@ describe('rights and queries', () => {
     (await call(method, url, auth)).statusCode
 
   it('GET /v1/recalls/{id}: full for supervisors and the producer, public shape or 404 for others', async () => {
-    for (const who of [t.agency, t.regulator, t.admin, t.firm]) {
+    for (const who of [t.agency, t.regulator, t.firm]) {
       expect((await call('GET', `/v1/recalls/${R1}`, who)).json()).toHaveProperty('obligations')
       expect((await call('GET', `/v1/recalls/${R4}`, who)).statusCode).toBe(200)
     }
@@ -199,6 +200,10 @@ describe('rights and queries', () => {
       expect(pub.json()).toMatchObject({ recallId: R1, producer: { uscc: firmUscc, name: 'Acme Kettles' } })
       expect((await call('GET', `/v1/recalls/${R4}`, who)).json()).toMatchObject({ code: 'RECALL_NOT_FOUND' })
     }
+    // An admin reads operations and event statuses only (contract §2), not even the public shape.
+    expect(await status('GET', `/v1/recalls/${R1}`, t.admin)).toBe(403)
+    expect(await status('GET', `/v1/recalls/${R4}`, t.admin)).toBe(403)
+    expect(await status('GET', '/v1/public/recalls', t.admin)).toBe(403)
     expect(await status('GET', `/v1/recalls/${R1}`, 'not.a.token')).toBe(401)
     expect(await status('GET', `/v1/recalls/${R1}?x=1`, t.agency)).toBe(400)
   })

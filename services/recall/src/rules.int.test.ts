@@ -26,6 +26,7 @@ let recall: RecallService
 let kafka: Kafka
 let producer: Producer
 let admin: string
+let regulator: string
 
 const restart = async (env: Record<string, string> = {}) => {
   await recall.close()
@@ -37,6 +38,7 @@ beforeAll(async () => {
   kafka = kafkaClient(infra.kafkaBrokers)
   producer = await createProducer(kafka, { logger: pino({ level: 'silent' }) })
   admin = await token({ role: 'admin' })
+  regulator = await token({ role: 'regulator' })
 })
 
 afterAll(async () => {
@@ -77,7 +79,7 @@ const caseExists = (recallId: string) =>
         await recall.app.inject({
           method: 'GET',
           url: `/v1/recalls/${recallId}`,
-          headers: { authorization: `Bearer ${admin}` },
+          headers: { authorization: `Bearer ${regulator}` },
         })
       ).statusCode === 200,
     { what: `recall ${recallId}` },

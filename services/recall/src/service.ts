@@ -1,6 +1,7 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
 import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
 import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
+import { ledger as createLedger } from '@ecrs/ledger'
 import { connectStore, watchPointer } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
@@ -127,7 +128,18 @@ export const start = async (
     closers.push(() => app.close())
     recallRoutes(app, { cases, params, now, names })
     obligationRoutes(app, { cases, params, now })
-    commandRoutes(app, { cases, producer, topics, params, now })
+    const ledgerStore = await connectStore({ url: config.MONGO_URL, dbName: config.LEDGER_DB })
+    closers.push(() => ledgerStore.close())
+    commandRoutes(app, {
+      cases,
+      producer,
+      topics,
+      params,
+      now,
+      ledger: createLedger(ledgerStore),
+      log: logger,
+      leaseMs: config.PRODUCE_TIMEOUT_MS + 2000,
+    })
     rulesRoutes(app, sweep)
     // Last to start, first to stop: no sweep runs against a closed producer or store.
     const scheduler = startScheduler(sweep, config.RULES_INTERVAL_MS, logger)

@@ -1,5 +1,5 @@
 import type { Envelope, Publisher } from '@ecrs/contracts'
-import { MAX_DATA_DEPTH, envelopeHash, publishRight, validateEvent } from '@ecrs/contracts'
+import { MAX_DATA_DEPTH, publishRight, validateEvent } from '@ecrs/contracts'
 import {
   bearerSecurity,
   httpErrors,
@@ -14,7 +14,7 @@ import {
 } from '@ecrs/http'
 import { KafkaUnavailableError } from '@ecrs/kafka'
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
-import { acceptEvents, type AcceptDeps, type Candidate, type Verdict } from './accept.js'
+import { acceptEvents, candidateHash, type AcceptDeps, type Candidate, type Verdict } from '@ecrs/ledger'
 import { ingestErrors } from './errors.js'
 
 export interface EventsRouteOptions {
@@ -113,13 +113,7 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
     }
     const right = publishRight(publisherOf(principal), v.event, v.spec)
     if (!right.ok) return { ...base, status: 'rejected', code: 'FORBIDDEN', message: right.reason }
-    // base64url: the same 256 bits as the hex digest in two thirds of the bytes (the ledger stores it).
-    return {
-      index,
-      event: v.event,
-      spec: v.spec,
-      hash: Buffer.from(envelopeHash(v.event), 'hex').toString('base64url'),
-    }
+    return { index, event: v.event, spec: v.spec, hash: candidateHash(v.event) }
   }
 
   app.post(

@@ -1,7 +1,7 @@
 import { catalogue } from '@ecrs/contracts'
 import { bearerSecurity, httpErrors, requireAuthenticated, type App, type Principal } from '@ecrs/http'
 import { ingestErrors } from '../events/errors.js'
-import { ledgerKey, type Ledger } from '../events/ledger.js'
+import { ledgerKey, type Ledger } from '@ecrs/ledger'
 import { combineStatus, type Outcome } from './domain.js'
 import type { OutcomeStore } from './store.js'
 

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { canonicalJson, toCloudEventRecord, validateEvent, type Topics } from '@ecrs/contracts'
+import { canonicalJson, publishRight, validateEvent, type Topics } from '@ecrs/contracts'
 import { bearerSecurity, httpErrors, requireRoles, withExtras, type App, type Principal } from '@ecrs/http'
 import type { Producer } from '@ecrs/kafka'
+import { acceptEvents, candidateHash, type Ledger } from '@ecrs/ledger'
+import type { Logger } from 'pino'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import {
   checkTransition,
@@ -54,6 +56,11 @@ export interface CommandDeps {
   readonly topics: Topics
   readonly params: RecallParams
   readonly now: () => Date
+  /** Ingest's idempotency ledger (contract §7: one ledger for both doors). */
+  readonly ledger: Ledger
+  readonly log: Logger
+  /** How long a pending ledger entry's lease lasts: longer than a produce may take. */
+  readonly leaseMs: number
 }
 
 /** The steps of an existing case, by command path (a literal `:` is written `::` in Fastify paths). */
@@ -88,11 +95,16 @@ const bodyOf = (request: FastifyRequest): Record<string, unknown> => {
   return body
 }
 
-/** A refused check as the HTTP answer: rights are 403, a missing case 404, the rest 409. */
-const refusal = (reason: RejectReason, type: string, recallId: string): Error => {
+/**
+ * A refused check as the HTTP answer: rights are 403, a missing case 404, the rest 409. Another
+ * producer's case that is not published answers 404, as a GET would: its existence is not told.
+ */
+const refusal = (reason: RejectReason, type: string, recallId: string, published: boolean): Error => {
   if (reason === 'NOT_ALLOWED') return new httpErrors.FORBIDDEN(`${type} is an agency step`)
   if (reason === 'SUBJECT_MISMATCH')
-    return new httpErrors.FORBIDDEN(`recall ${recallId} is another producer's`)
+    return published
+      ? new httpErrors.FORBIDDEN(`recall ${recallId} is another producer's`)
+      : new recallErrors.RECALL_NOT_FOUND(recallId)
   if (reason === 'RECALL_NOT_FOUND') return new recallErrors.RECALL_NOT_FOUND(recallId)
   return new recallErrors.RECALL_TRANSITION_INVALID(
     `${type} cannot be taken on recall ${recallId} (${reason})`,
@@ -147,32 +159,44 @@ export const commandRoutes = (app: App, deps: CommandDeps): void => {
     cmd: { type: string; recallId: string; subject?: string; fields: Record<string, unknown> },
   ): Promise<FastifyReply> => {
     const actor = actorOf(request.principal)
+    const source = sourceOf(actor)
+    // Reserved sources (`ecrs.*`) are refused before anything about the case is told (contract §2).
+    if (source.startsWith('ecrs.'))
+      throw new httpErrors.FORBIDDEN("sources starting with 'ecrs.' are reserved for the system")
     const now = deps.now()
     const { id, time, ...rest } = cmd.fields
     const data = { ...rest, recallId: cmd.recallId }
     const doc = await deps.cases.get(cmd.recallId)
     const seen = eventsOf(doc)
-    if (typeof id === 'string') {
-      const repeat = repeatOf(seen, { source: sourceOf(actor), id, type: cmd.type, data, time }, now)
-      if (repeat === 'conflict') throw new recallErrors.EVENT_ID_CONFLICT(sourceOf(actor), id)
-      if (repeat === 'identical')
-        return reply.code(200).send({
-          id,
-          source: sourceOf(actor),
-          type: cmd.type,
-          recallId: cmd.recallId,
-          status: 'accepted',
-          duplicate: true,
-        })
-    }
     const c = doc === null ? undefined : derive(seen, now, deps.params).case
+    const answer = (eventId: string, duplicate: boolean) => ({
+      id: eventId,
+      source,
+      type: cmd.type,
+      recallId: cmd.recallId,
+      status: 'accepted' as const,
+      ...(duplicate ? { duplicate: true as const } : {}),
+    })
+    const hidden =
+      c !== undefined &&
+      actor.kind === 'firm' &&
+      actor.uscc !== c.producer.uscc &&
+      c.noticePublishedAt === undefined
+    if (hidden) throw new recallErrors.RECALL_NOT_FOUND(cmd.recallId)
+    // A repeat of a step the case already holds: judged against it, its time as first published
+    // when the caller gave none (the ledger below judges the rest, whichever door saw the id).
+    if (typeof id === 'string') {
+      const repeat = repeatOf(seen, { source, id, type: cmd.type, data, time }, now)
+      if (repeat === 'conflict') throw new recallErrors.EVENT_ID_CONFLICT(source, id)
+      if (repeat === 'identical') return reply.code(200).send(answer(id, true))
+    }
     const check = checkTransition(c, cmd.type, actor, data)
-    if (!check.ok) throw refusal(check.reason, cmd.type, cmd.recallId)
+    if (!check.ok) throw refusal(check.reason, cmd.type, cmd.recallId, c?.noticePublishedAt !== undefined)
     const v = validateEvent(
       {
         specversion: '1.0',
         id: id ?? `cmd-${randomUUID()}`,
-        source: sourceOf(actor),
+        source,
         type: cmd.type,
         subject: c?.producer.uscc ?? cmd.subject,
         time: time ?? now.toISOString(),
@@ -181,18 +205,23 @@ export const commandRoutes = (app: App, deps: CommandDeps): void => {
       now,
     )
     if (!v.ok) throw withExtras(new recallErrors.EVENT_INVALID(), { errors: v.errors })
-    const e = v.event
-    await deps.producer.send([
-      toCloudEventRecord(e, {
-        topic: deps.topics.recall,
-        key: cmd.recallId,
-        recordedAt: now,
-        correlationId: request.id,
-      }),
-    ])
-    return reply
-      .code(202)
-      .send({ id: e.id, source: e.source, type: e.type, recallId: cmd.recallId, status: 'accepted' })
+    const right = publishRight(request.principal, v.event, v.spec)
+    if (!right.ok) throw new httpErrors.FORBIDDEN(right.reason)
+    const [verdict] = await acceptEvents(
+      {
+        ledger: deps.ledger,
+        producer: deps.producer,
+        topics: deps.topics,
+        log: deps.log,
+        now: deps.now,
+        leaseMs: deps.leaseMs,
+      },
+      [{ index: 0, event: v.event, spec: v.spec, hash: candidateHash(v.event) }],
+      request.id,
+    )
+    if (verdict!.status === 'conflict') throw new recallErrors.EVENT_ID_CONFLICT(source, v.event.id)
+    const duplicate = verdict!.status === 'duplicate'
+    return reply.code(duplicate ? 200 : 202).send(answer(v.event.id, duplicate))
   }
 
   app.post(

@@ -1,5 +1,6 @@
 import { isValidUscc, RECALL_STATUSES } from '@ecrs/contracts'
 import { bearerSecurity, httpErrors, requireRoles, type App, type Principal } from '@ecrs/http'
+import type { onRequestHookHandler } from 'fastify'
 import { derive, publicCase, type RecallCase, type RecallParams } from './domain/index.js'
 import { recallErrors } from './errors.js'
 import type { RulesSweep } from './scheduler.js'
@@ -31,12 +32,21 @@ const withNames = async <C extends { producer: { uscc: string; name?: string } }
   })
 }
 
-/** Agencies, regulators, admins and the producer itself read the full case (contract §7). */
+/** Agencies, regulators and the producer itself read the full case (contract §7). */
 const seesFull = (p: Principal, c: RecallCase): boolean =>
-  p.kind === 'agency' ||
-  p.kind === 'regulator' ||
-  p.kind === 'admin' ||
-  (p.kind === 'firm' && p.uscc === c.producer.uscc)
+  p.kind === 'agency' || p.kind === 'regulator' || (p.kind === 'firm' && p.uscc === c.producer.uscc)
+
+/**
+ * Route hook: an admin reads the operations endpoints and event statuses, nothing else (contract
+ * §2: recalls → 403), not even what an anonymous caller may read.
+ */
+export const refuseAdmin: onRequestHookHandler = (request, _reply, done) => {
+  done(
+    request.principal.kind === 'admin'
+      ? new httpErrors.FORBIDDEN('an admin reads operations only')
+      : undefined,
+  )
+}
 
 const recallIdParams = {
   type: 'object',
@@ -50,7 +60,7 @@ const noQuery = { type: 'object', additionalProperties: false, properties: {} } 
 // Answers as documented in /openapi.json (contract §7); the fuzz tests hold the service to them.
 const str = { type: 'string' } as const
 const caseSchema = {
-  description: 'The full case (agencies, regulators, admins, its producer) or its public shape: contract §7',
+  description: 'The full case (agencies, regulators, its producer) or its public shape: contract §7',
   type: 'object',
   required: ['recallId', 'producer', 'product', 'status', 'unitsAffected'],
   properties: {
@@ -96,10 +106,11 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
   app.get<{ Params: { recallId: string } }>(
     '/v1/recalls/:recallId',
     {
+      onRequest: refuseAdmin,
       schema: {
         summary: 'A recall case',
         description:
-          'The full case for agencies, regulators, admins and the producer; the public shape for anyone else once the notice is published; 404 otherwise.',
+          'The full case for agencies, regulators and the producer; the public shape for anyone else once the notice is published; 404 otherwise; an admin token → 403.',
         tags: ['recalls'],
         params: recallIdParams,
         querystring: noQuery,
@@ -168,6 +179,7 @@ export const recallRoutes = (app: App, deps: RecallRouteDeps): void => {
   app.get<{ Querystring: { q?: string; limit: number } }>(
     '/v1/public/recalls',
     {
+      onRequest: refuseAdmin,
       schema: {
         summary: 'Published recalls',
         description:

@@ -30,6 +30,8 @@ export const startRecall = async (
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     MONGO_URL: infra.mongoUrl,
     MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
+    // The same database as ingest's harness for this namespace: one ledger for both doors.
+    LEDGER_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
     TOPIC_NAMESPACE: ns,
     TOPIC_PARTITIONS: '3',
     RULES_INTERVAL_MS: '0',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { Envelope, EventSpec, Topics } from '@ecrs/contracts'
+import { envelopeHash, type Envelope, type EventSpec, type Topics } from '@ecrs/contracts'
 import { KafkaUnavailableError, type Producer } from '@ecrs/kafka'
 import type { Logger } from 'pino'
 import { ledgerKey, type Ledger, type LedgerEntry } from './ledger.js'
@@ -12,6 +12,13 @@ export interface Candidate {
   spec: EventSpec
   hash: string
 }
+
+/**
+ * The content hash the ledger keeps for an event (defaults applied, key order ignored): base64url,
+ * the same 256 bits as the hex digest in two thirds of the bytes. Every door computes it here.
+ */
+export const candidateHash = (event: Envelope): string =>
+  Buffer.from(envelopeHash(event), 'hex').toString('base64url')
 
 /** What became of one candidate. */
 export type Verdict =
