@@ -1,0 +1,368 @@
+import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
+import { randomUscc, waitFor } from '@ecrs/testkit'
+import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dbName, getJson, postEvent } from './public-api.js'
+import { serviceNames, startServiceProcess, type ServiceName, type ServiceProcess } from './stack.js'
+
+/**
+ * Contract §2's rights matrix as a table: every role × every route of every service's
+ * /openapi.json, the recall commands included, with the status each role gets. A route that
+ * appears in a service's OpenAPI document without a row here fails the table: a new endpoint
+ * needs a rights decision before it lands.
+ *
+ * `ok` is any 2xx; `open` is anything but 401 and 403 (the role may: a 400, 404 or 409 is then
+ * about the request, not about who sent it).
+ */
+const infra = testInfra()
+const ns = uniqueName('rights').replace(/[^a-z0-9.-]/g, '')
+const services = new Map<ServiceName, ServiceProcess>()
+
+const roles = ['anonymous', 'agency', 'regulator', 'firm', 'otherFirm', 'admin', 'system'] as const
+type Role = (typeof roles)[number]
+type Expect = number | 'ok' | 'open'
+
+const firmUscc = randomUscc()
+const otherUscc = randomUscc()
+const tokens = new Map<Role, string>()
+const PUBLISHED = `R-${ns}-pub`
+const HIDDEN = `R-${ns}-hidden`
+const PENALTY_ID = `pen-${ns}`
+const REPORT_ID = `ar-${ns}`
+
+interface Row {
+  service: ServiceName
+  method: 'GET' | 'POST'
+  /** The OpenAPI path this row decides. */
+  route: string
+  /** The request sent (defaults to `route` with nothing to fill in). */
+  url?: string
+  body?: (role: Role) => unknown
+  expect: Record<Role, Expect>
+}
+
+const all = (e: Expect): Record<Role, Expect> =>
+  Object.fromEntries(roles.map((r) => [r, e])) as Record<Role, Expect>
+
+// Who may publish which event: the body each role sends is the same; only the caller changes.
+const agencyEvent = {
+  id: `matrix-${ns}`,
+  source: 'samr.ln',
+  type: 'inspection.recorded',
+  subject: firmUscc,
+  time: '2025-05-01T10:00:00+08:00',
+  data: { inspectionId: `I-${ns}`, kind: 'random', results: ['no-problem'] },
+}
+const firmEvent = {
+  id: `matrix-${ns}-ar`,
+  source: `firm:${firmUscc}`,
+  type: 'annual-report.filed',
+  subject: firmUscc,
+  time: '2025-05-01T10:00:00+08:00',
+  data: { year: 2024 },
+}
+const publishRights: Record<Role, Expect> = {
+  anonymous: 401,
+  agency: 'open',
+  regulator: 403,
+  firm: 403,
+  otherFirm: 403,
+  admin: 403,
+  system: 403,
+}
+const firmPublishRights: Record<Role, Expect> = { ...publishRights, agency: 403, firm: 'open' }
+
+const supervisors: Record<Role, Expect> = {
+  anonymous: 401,
+  agency: 200,
+  regulator: 200,
+  firm: 403,
+  otherFirm: 403,
+  admin: 403,
+  system: 200,
+}
+const firmItself: Record<Role, Expect> = { ...supervisors, firm: 200 }
+const publicRead = (code: Expect): Record<Role, Expect> => ({ ...all(code), admin: 403 })
+
+const STEPS: readonly (readonly [string, 'firm' | 'agency'])[] = [
+  ['plan', 'firm'],
+  ['plan:accept', 'agency'],
+  ['plan:return', 'agency'],
+  ['notice', 'firm'],
+  ['progress', 'firm'],
+  ['completion', 'firm'],
+  ['summary', 'firm'],
+  ['close', 'agency'],
+]
+
+const rows: Row[] = [
+  // Every service's probes answer anyone (contract §1).
+  ...serviceNames.flatMap((service): Row[] => [
+    { service, method: 'GET', route: '/healthz', expect: all(200) },
+    { service, method: 'GET', route: '/readyz', expect: all(200) },
+  ]),
+  // ingest (contract §5)
+  { service: 'ingest', method: 'POST', route: '/v1/events', body: () => agencyEvent, expect: publishRights },
+  {
+    service: 'ingest',
+    method: 'POST',
+    route: '/v1/events',
+    body: () => firmEvent,
+    expect: firmPublishRights,
+  },
+  // A batch is judged item by item: the request itself is 200 for anyone who may publish at all.
+  {
+    service: 'ingest',
+    method: 'POST',
+    route: '/v1/events:batch',
+    body: () => ({ events: [agencyEvent] }),
+    expect: { ...publishRights, firm: 200, otherFirm: 200, system: 200, agency: 200 },
+  },
+  {
+    service: 'ingest',
+    method: 'GET',
+    route: '/v1/events/{source}/{id}',
+    url: `/v1/events/samr.ln/${PENALTY_ID}`,
+    // An agency reads the status of its own events; regulators and admins of any event.
+    expect: { ...supervisors, admin: 200, system: 403 },
+  },
+  {
+    service: 'ingest',
+    method: 'GET',
+    route: '/v1/events/{source}/{id}',
+    url: `/v1/events/firm:${firmUscc}/${REPORT_ID}`,
+    expect: { ...supervisors, agency: 403, system: 403, firm: 200, admin: 200 },
+  },
+  { service: 'ingest', method: 'GET', route: '/v1/schemas', expect: all(200) },
+  {
+    service: 'ingest',
+    method: 'GET',
+    route: '/v1/schemas/{type}',
+    url: '/v1/schemas/penalty.decided',
+    expect: all(200),
+  },
+  // credit-profile (contract §6)
+  {
+    service: 'credit-profile',
+    method: 'GET',
+    route: '/v1/enterprises/{uscc}',
+    url: `/v1/enterprises/${firmUscc}`,
+    expect: publicRead(200),
+  },
+  {
+    service: 'credit-profile',
+    method: 'GET',
+    route: '/v1/enterprises/{uscc}/history',
+    url: `/v1/enterprises/${firmUscc}/history`,
+    expect: firmItself,
+  },
+  {
+    service: 'credit-profile',
+    method: 'GET',
+    route: '/v1/enterprises/{uscc}/restrictions',
+    url: `/v1/enterprises/${firmUscc}/restrictions`,
+    expect: firmItself,
+  },
+  { service: 'credit-profile', method: 'GET', route: '/v1/enterprises', expect: supervisors },
+  { service: 'credit-profile', method: 'GET', route: '/v1/stats', expect: supervisors },
+  {
+    service: 'credit-profile',
+    method: 'POST',
+    route: '/v1/admin/rules:run',
+    expect: { ...all(403), anonymous: 401, admin: 200 },
+  },
+  // recall (contract §7)
+  {
+    service: 'recall',
+    method: 'GET',
+    route: '/v1/recalls/{recallId}',
+    url: `/v1/recalls/${PUBLISHED}`,
+    expect: publicRead(200),
+  },
+  {
+    service: 'recall',
+    method: 'GET',
+    route: '/v1/recalls/{recallId}',
+    url: `/v1/recalls/${HIDDEN}`,
+    expect: { ...supervisors, firm: 200, otherFirm: 404, anonymous: 404 },
+  },
+  { service: 'recall', method: 'GET', route: '/v1/recalls', expect: supervisors },
+  { service: 'recall', method: 'GET', route: '/v1/public/recalls', expect: publicRead(200) },
+  {
+    service: 'recall',
+    method: 'GET',
+    route: '/v1/firms/{uscc}/obligations',
+    url: `/v1/firms/${firmUscc}/obligations`,
+    expect: firmItself,
+  },
+  {
+    service: 'recall',
+    method: 'POST',
+    route: '/v1/admin/rules:run',
+    expect: { ...all(403), anonymous: 401, admin: 200 },
+  },
+  // Opening a case: the body lacks `product`, so a caller who may open gets 400, never 202.
+  {
+    service: 'recall',
+    method: 'POST',
+    route: '/v1/recalls',
+    body: (role) => ({ recallId: `R-${ns}-${role}`, unitsAffected: 1, hazard: 'x', subject: firmUscc }),
+    expect: { ...publishRights, firm: 'open', otherFirm: 403 },
+  },
+  // The steps on an unpublished case: its producer and agencies may try (the case answers 400 or
+  // 409), another firm is told nothing (404), an agency step is not a firm's (403).
+  ...STEPS.map(([step, party]): Row => ({
+    service: 'recall',
+    method: 'POST',
+    route: `/v1/recalls/{recallId}/${step}`,
+    url: `/v1/recalls/${HIDDEN}/${step}`,
+    body: () => ({ unitsRemedied: -1, remedy: 'pray' }),
+    expect: {
+      anonymous: 401,
+      agency: 'open',
+      regulator: 403,
+      firm: party === 'firm' ? 'open' : 403,
+      otherFirm: 404,
+      admin: 403,
+      system: 403,
+    },
+  })),
+]
+
+const send = async (row: Row, role: Role): Promise<number> => {
+  const t = tokens.get(role)
+  const body = row.body?.(role)
+  const res = await fetch(`${services.get(row.service)!.url}${row.url ?? row.route}`, {
+    method: row.method,
+    headers: {
+      ...(t === undefined ? {} : { authorization: `Bearer ${t}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  await res.arrayBuffer()
+  return res.status
+}
+
+const matches = (status: number, e: Expect): boolean =>
+  e === 'ok' ? status >= 200 && status < 300 : e === 'open' ? status !== 401 && status !== 403 : status === e
+
+beforeAll(async () => {
+  const env = {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    TOPIC_NAMESPACE: ns,
+    TOPIC_PARTITIONS: '2',
+    LOG_LEVEL: 'warn',
+    RULES_INTERVAL_MS: '0',
+  }
+  const started = await Promise.all(
+    serviceNames.map((name) => startServiceProcess(name, { ...env, MONGO_DB: dbName(ns, name) })),
+  )
+  for (const s of started) services.set(s.name, s)
+  const sign = (claims: Record<string, string>) =>
+    signToken({ sub: `rights-${claims['role']}`, ...claims } as never, LOCAL_DEV_SECRET, 3600)
+  tokens.set('agency', await sign({ role: 'agency', agency: 'samr.ln' }))
+  tokens.set('regulator', await sign({ role: 'regulator' }))
+  tokens.set('firm', await sign({ role: 'firm', uscc: firmUscc }))
+  tokens.set('otherFirm', await sign({ role: 'firm', uscc: otherUscc }))
+  tokens.set('admin', await sign({ role: 'admin' }))
+  // A token that claims a reserved source: an agency token with `agency: ecrs.rules`.
+  tokens.set('system', await sign({ role: 'agency', agency: 'ecrs.rules' }))
+
+  // What the rows read: a registered firm with a penalty and a report, a published and a hidden case.
+  const ingest = services.get('ingest')!.url
+  const agency = tokens.get('agency')!
+  const firm = tokens.get('firm')!
+  const published = [
+    await postEvent(ingest, agency, {
+      id: `reg-${ns}`,
+      source: 'samr.ln',
+      type: 'enterprise.registered',
+      subject: firmUscc,
+      time: '2019-03-01T10:00:00+08:00',
+      data: { name: 'Matrix Kettles', region: '210100', kind: 'company', registeredAt: '2019-03-01' },
+    }),
+    await postEvent(ingest, agency, {
+      id: PENALTY_ID,
+      source: 'samr.ln',
+      type: 'penalty.decided',
+      subject: firmUscc,
+      time: '2025-03-01T10:00:00+08:00',
+      data: { decisionNo: `D-${ns}`, measures: ['fine'], fineAmount: 5000, domain: 'product-quality' },
+    }),
+    await postEvent(ingest, firm, { ...firmEvent, id: REPORT_ID, data: { year: 2023 } }),
+  ]
+  for (const r of published) expect(r.status, JSON.stringify(r.body)).toBe(202)
+  const recall = services.get('recall')!.url
+  const command = async (path: string, t: string, body: unknown) => {
+    const res = await fetch(`${recall}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    expect(res.status, `${path}: ${await res.text()}`).toBe(202)
+  }
+  const regulator = tokens.get('regulator')!
+  const statusOf = async (recallId: string) =>
+    (await getJson<{ status?: string }>(`${recall}/v1/recalls/${recallId}`, regulator)).body.status
+  const opening = (recallId: string) => ({
+    recallId,
+    product: { name: 'Matrix Kettle', category: 'consumer-product' },
+    unitsAffected: 10,
+    hazard: 'Leaks.',
+  })
+  await command('/v1/recalls', firm, opening(HIDDEN))
+  await command('/v1/recalls', firm, opening(PUBLISHED))
+  for (const [path, t, body, status] of [
+    ['plan', firm, { remedy: 'repair' }, 'plan-submitted'],
+    ['plan:accept', agency, {}, 'plan-accepted'],
+    ['notice', firm, { url: 'https://example.org/n' }, 'in-progress'],
+  ] as const) {
+    await waitFor(async () => (await statusOf(PUBLISHED)) !== undefined, { what: PUBLISHED })
+    await command(`/v1/recalls/${PUBLISHED}/${path}`, t, body)
+    await waitFor(async () => (await statusOf(PUBLISHED)) === status, { what: `${PUBLISHED} ${status}` })
+  }
+  await waitFor(async () => (await statusOf(HIDDEN)) === 'initiated', { what: HIDDEN })
+  await waitFor(
+    async () =>
+      (await getJson(`${services.get('credit-profile')!.url}/v1/enterprises/${firmUscc}`)).status === 200,
+    { what: 'the profile' },
+  )
+})
+
+afterAll(async () => {
+  await Promise.all([...services.values()].map((s) => s.stop()))
+})
+
+describe("contract §2's rights matrix", () => {
+  it('has a row for every route of every /openapi.json', async () => {
+    const missing: string[] = []
+    for (const name of serviceNames) {
+      const doc = (
+        await getJson<{ paths: Record<string, Record<string, unknown>> }>(
+          `${services.get(name)!.url}/openapi.json`,
+        )
+      ).body
+      for (const [path, ops] of Object.entries(doc.paths))
+        for (const method of Object.keys(ops)) {
+          const m = method.toUpperCase()
+          if (!rows.some((r) => r.service === name && r.method === m && r.route === path))
+            missing.push(`${name} ${m} ${path}`)
+        }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it.each(rows.map((r) => [`${r.service} ${r.method} ${r.url ?? r.route}`, r] as const))(
+    '%s',
+    async (_name, row) => {
+      const got: Record<string, number> = {}
+      for (const role of roles) got[role] = await send(row, role)
+      const wrong = roles
+        .filter((role) => !matches(got[role]!, row.expect[role]))
+        .map((role) => `${role}: got ${got[role]}, want ${row.expect[role]}`)
+      expect(wrong).toEqual([])
+    },
+  )
+})
