@@ -215,3 +215,211 @@ describe('credit profiles', () => {
     expect(r.statusCode).toBe(403)
   })
 })
+
+describe('bounds, roles and repairs (security review)', () => {
+  const r = randomUscc()
+  const foreign = randomUscc()
+  const tokens = {} as Record<'regulator' | 'admin' | 'self' | 'otherFirm' | 'agency', string>
+  const listing = (uscc: string) => ({ listingId: `L-${uscc}`, reason: 'unreachable-at-address' })
+  type Restrictions = { restrictions: { measure: string; because: { id: string }[] }[] }
+
+  beforeAll(async () => {
+    tokens.regulator = await token({ role: 'regulator' })
+    tokens.admin = await token({ role: 'admin' })
+    tokens.agency = await token({ role: 'agency', agency: 'samr.ln' })
+    tokens.self = await token({ role: 'firm', uscc: r })
+    tokens.otherFirm = await token({ role: 'firm', uscc: foreign })
+    // Two enterprises, each listed by samr.ln and applying for repair; samr.ln approves r's, while
+    // another agency "approves" foreign's (contract §4.1: not its listing, NOT_DECIDING_AGENCY).
+    for (const [uscc, decider] of [
+      [r, 'samr.ln'],
+      [foreign, 'samr.dl'],
+    ] as const) {
+      await publish(uscc, 'enterprise.registered', '2025-01-02T09:00:00+08:00', {
+        name: `Repair ${uscc}`,
+        registeredAt: '2025-01-02',
+        region: '210203',
+      })
+      await publish(uscc, 'annual-report.filed', '2026-03-01T10:00:00+08:00', { year: 2025 }, `firm:${uscc}`)
+      await publish(uscc, 'abnormal-list.entered', '2026-03-10T10:00:00+08:00', listing(uscc))
+      await publish(
+        uscc,
+        'credit-repair.applied',
+        '2026-04-01T10:00:00+08:00',
+        { repairId: `R-${uscc}`, target: { kind: 'abnormal-listing', ref: `L-${uscc}` } },
+        `firm:${uscc}`,
+      )
+      await publish(
+        uscc,
+        'credit-repair.decided',
+        '2026-05-01T10:00:00+08:00',
+        { repairId: `R-${uscc}`, decision: 'approved' },
+        decider,
+      )
+    }
+    for (const uscc of [r, foreign]) {
+      await waitFor(
+        async () => {
+          const h = await get(`/v1/enterprises/${uscc}/history`, tokens.regulator)
+          const types = h.statusCode === 200 ? h.json<{ items: { type: string }[] }>().items : []
+          return types.some((i) => i.type === 'credit-repair.applied') || undefined
+        },
+        { what: `the repair history of ${uscc} projected` },
+      )
+    }
+    // The decision is the last event of each history: wait until it was judged either way.
+    await waitFor(
+      async () => {
+        const listings = await Promise.all(
+          [r, foreign].map(async (uscc) => {
+            const p = (await get(`/v1/enterprises/${uscc}`, tokens.regulator)).json<{
+              abnormalListings?: { active: boolean }[]
+            }>()
+            return p.abnormalListings?.[0]?.active
+          }),
+        )
+        return (listings[0] === false && listings[1] === true) || undefined
+      },
+      { what: 'the approved repair to take effect' },
+    )
+  })
+
+  it('refuses asOf before 1949-10-01 or more than ten years ahead, on the profile and restrictions', async () => {
+    for (const asOf of ['4000-01-01', '1949-09-30', '1900-01-01T00:00:00Z', '9999-12-31']) {
+      for (const [path, auth] of [
+        [`/v1/enterprises/${r}?asOf=${asOf}`, undefined],
+        [`/v1/enterprises/${r}?asOf=${asOf}`, tokens.regulator],
+        [`/v1/enterprises/${r}/restrictions?asOf=${asOf}`, tokens.regulator],
+        [`/v1/enterprises/${r}/restrictions?asOf=${asOf}`, tokens.self],
+      ] as const) {
+        const res = await get(path, auth)
+        expect(res.json(), `${path}`).toMatchObject({ statusCode: 400, code: 'QUERY_INVALID' })
+      }
+    }
+    const now = new Date()
+    const limit = `${now.getUTCFullYear() + 10}-01-01`
+    const far = await get(`/v1/enterprises/${r}?asOf=${limit}`, tokens.regulator)
+    expect(far.statusCode).toBe(200)
+    // Years owed from registration (2025) to the last one whose window opened: bounded by the asOf bound.
+    const rows = far.json<{ annualReports: unknown[] }>().annualReports.length
+    expect(rows).toBe(now.getUTCFullYear() + 10 - 1 - 2025 + 1)
+    expect((await get(`/v1/enterprises/${r}?asOf=1949-10-01`, tokens.regulator)).statusCode).toBe(404)
+  })
+
+  it('documents the asOf bounds in /openapi.json', async () => {
+    const doc = (await get('/openapi.json')).json<{
+      paths: Record<
+        string,
+        { get: { parameters: { name: string; description?: string; schema: unknown }[] } }
+      >
+    }>()
+    for (const path of ['/v1/enterprises/{uscc}', '/v1/enterprises/{uscc}/restrictions']) {
+      const asOf = doc.paths[path]?.get.parameters.find((p) => p.name === 'asOf')
+      expect(asOf?.description).toContain('1949-10-01')
+      expect(asOf?.description).toContain('ten years from now')
+      expect(JSON.stringify(asOf?.schema)).toContain('"formatMinimum":"1949-10-01"')
+    }
+  })
+
+  it('refuses unknown query parameters on every endpoint', async () => {
+    for (const path of [
+      `/v1/enterprises/${r}?asof=2026-01-01`,
+      `/v1/enterprises/${r}/restrictions?limit=1`,
+      `/v1/enterprises/${r}/history?asOf=2026-01-01`,
+      `/v1/enterprises?regionPrefix=21`,
+      '/v1/stats?riskClass=A',
+      `/v1/enterprises/${r}?asOf[$gt]=2026-01-01`,
+      `/v1/enterprises/${r}?asOf=2026-01-01&asOf=2026-02-01`,
+    ]) {
+      expect((await get(path, tokens.regulator)).json(), path).toMatchObject({
+        statusCode: 400,
+        code: 'QUERY_INVALID',
+      })
+    }
+  })
+
+  it('gives admins the operations endpoints only: profiles, history, restrictions, search, stats → 403', async () => {
+    for (const path of [
+      `/v1/enterprises/${r}`,
+      `/v1/enterprises/${r}?asOf=2026-06-01`,
+      `/v1/enterprises/${r}/history`,
+      `/v1/enterprises/${r}/restrictions`,
+      '/v1/enterprises',
+      '/v1/stats',
+    ]) {
+      expect((await get(path, tokens.admin)).statusCode, path).toBe(403)
+    }
+  })
+
+  it('keeps restrictions from the public and other firms; the firm itself and regulators see them', async () => {
+    const at = '?asOf=2026-04-15' // listed, repair not yet decided
+    const measures = (res: { json: () => unknown }) =>
+      (res.json() as Restrictions).restrictions.map((x) => x.measure)
+    for (const auth of [undefined, tokens.otherFirm]) {
+      const res = await get(`/v1/enterprises/${r}${at}`, auth)
+      expect(res.statusCode).toBe(200)
+      expect(res.json()).not.toHaveProperty('restrictions')
+      expect(res.json()).not.toHaveProperty('risk')
+      expect(res.body).not.toContain('government-procurement')
+    }
+    expect((await get(`/v1/enterprises/${r}/restrictions${at}`)).statusCode).toBe(401)
+    expect((await get(`/v1/enterprises/${r}/history`)).statusCode).toBe(401)
+    expect((await get(`/v1/enterprises/${r}/restrictions${at}`, tokens.otherFirm)).statusCode).toBe(403)
+    expect((await get(`/v1/enterprises/${r}/history`, tokens.otherFirm)).statusCode).toBe(403)
+    const self = await get(`/v1/enterprises/${r}${at}`, tokens.self)
+    expect(self.json()).not.toHaveProperty('risk')
+    expect(measures(self)).toContain('government-procurement')
+    expect(measures(await get(`/v1/enterprises/${r}/restrictions${at}`, tokens.self))).toHaveLength(5)
+    expect(measures(await get(`/v1/enterprises/${r}/restrictions${at}`, tokens.regulator))).toHaveLength(5)
+    expect(measures(await get(`/v1/enterprises/${r}/restrictions${at}`, tokens.agency))).toHaveLength(5)
+  })
+
+  it('drops the restrictions of a listing the repair removed, at any asOf after the repair', async () => {
+    for (const asOf of ['2026-05-01T10:00:00+08:00', '2026-06-01', '']) {
+      const q = asOf === '' ? '' : `?asOf=${encodeURIComponent(asOf)}`
+      for (const auth of [tokens.regulator, tokens.self]) {
+        const res = await get(`/v1/enterprises/${r}/restrictions${q}`, auth)
+        expect(res.json<Restrictions>(), `restrictions${q}`).toEqual({ restrictions: [] })
+        const profile = (await get(`/v1/enterprises/${r}${q}`, auth)).json<Restrictions>()
+        expect(profile.restrictions).toEqual([])
+      }
+      const full = (await get(`/v1/enterprises/${r}${q}`, tokens.regulator)).json<{
+        abnormalListings: { active: boolean; removalReason?: string }[]
+      }>()
+      expect(full.abnormalListings).toEqual([
+        expect.objectContaining({ active: false, removalReason: 'credit-repair' }),
+      ])
+    }
+  })
+
+  it('keeps a listing whose repair another agency approved (NOT_DECIDING_AGENCY)', async () => {
+    const res = await get(`/v1/enterprises/${foreign}/restrictions?asOf=2026-06-01`, tokens.regulator)
+    expect(res.json<Restrictions>().restrictions).toHaveLength(5)
+    const history = (await get(`/v1/enterprises/${foreign}/history`, tokens.regulator)).json<{
+      items: { type: string }[]
+    }>()
+    expect(history.items.map((i) => i.type)).not.toContain('credit-repair.decided')
+  })
+
+  it('counts and finds what the profiles say (search and stats from the maintained summaries)', async () => {
+    const stats = (await get('/v1/stats', tokens.regulator)).json<{
+      enterprises: number
+      abnormalActive: number
+      byRiskClass: Record<string, number>
+    }>()
+    expect(stats.enterprises).toBe(4)
+    expect(Object.values(stats.byRiskClass).reduce((x, y) => x + y, 0)).toBe(4)
+    const listed = await get('/v1/enterprises?listed=abnormal&region=2102', tokens.regulator)
+    expect(listed.json<{ items: { uscc: string }[] }>().items.map((i) => i.uscc)).toEqual([foreign])
+    const page = await get('/v1/enterprises?region=2102&limit=1', tokens.regulator)
+    const first = page.json<{ items: { uscc: string }[]; next?: string }>()
+    expect(first.items).toHaveLength(1)
+    const second = await get(
+      `/v1/enterprises?region=2102&limit=1&cursor=${first.next ?? ''}`,
+      tokens.regulator,
+    )
+    expect(
+      [...first.items, ...second.json<{ items: { uscc: string }[] }>().items].map((i) => i.uscc).sort(),
+    ).toEqual([r, foreign].sort())
+  })
+})

@@ -1,4 +1,4 @@
-import { isValidUscc, parseInstant } from '@ecrs/contracts'
+import { isValidUscc } from '@ecrs/contracts'
 import {
   bearerSecurity,
   codedError,
@@ -8,6 +8,7 @@ import {
   type App,
   type Principal,
 } from '@ecrs/http'
+import { asOfSchema, parseAsOf } from './as-of.js'
 import { derive, publicView, type FullProfile, type ProfileParams } from './domain/index.js'
 import { toHistory, type EnterpriseDoc, type ProfileStore } from './store.js'
 
@@ -18,6 +19,11 @@ export const profileErrors = {
     'QUERY_INVALID',
     400,
     'asOf must be a date (YYYY-MM-DD) or an RFC 3339 date-time',
+  ),
+  AS_OF_OUT_OF_RANGE: codedError(
+    'QUERY_INVALID',
+    400,
+    'asOf must lie between 1949-10-01 and ten years from now',
   ),
   CURSOR_INVALID: codedError('QUERY_INVALID', 400, 'cursor is not one this service gave out'),
 } as const
@@ -32,7 +38,7 @@ const usccParams = {
 const asOfQuery = {
   type: 'object',
   additionalProperties: false,
-  properties: { asOf: { type: 'string', minLength: 10, maxLength: 40 } },
+  properties: { asOf: asOfSchema },
 } as const
 
 // Answers as documented in /openapi.json (contract §6); the fuzz tests hold the service to them.
@@ -50,7 +56,8 @@ const restrictionsSchema = {
   },
 } as const
 const profileSchema = {
-  description: 'The full view (agencies, regulators, admins) or the public view (anyone else): contract §6',
+  description:
+    'The full view (agencies, regulators) or the public view (anyone else; a firm reading itself also gets its restrictions): contract §6',
   type: 'object',
   required: ['uscc', 'name', 'region', 'kind', 'registeredAt', 'status', 'asOf'],
   properties: {
@@ -131,8 +138,13 @@ const statsSchema = {
   },
 } as const
 
-/** Regulators, agencies and admins see everything (contract §2). */
-const seesAll = (p: Principal): boolean => p.kind === 'regulator' || p.kind === 'agency' || p.kind === 'admin'
+/** Regulators and agencies see everything (contract §2); admins read the operations endpoints only. */
+const seesAll = (p: Principal): boolean => p.kind === 'regulator' || p.kind === 'agency'
+
+/** Contract §2: `admin` reads operations and event statuses, nothing else (profiles → 403). */
+const refuseAdmin = (p: Principal): void => {
+  if (p.kind === 'admin') throw new httpErrors.FORBIDDEN('admins read the operations endpoints only')
+}
 
 const encodeCursor = (s: string): string => Buffer.from(s, 'utf8').toString('base64url')
 const decodeCursor = (s: string): string => {
@@ -149,16 +161,21 @@ export interface ProfileRouteDeps {
 
 /** Contract §6: profiles (full and public), history, restrictions, search, stats. */
 export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
-  const load = async (uscc: string): Promise<EnterpriseDoc> => {
+  const checkUscc = (uscc: string): void => {
     if (!isValidUscc(uscc)) throw new profileErrors.USCC_INVALID(uscc)
+  }
+  const load = async (uscc: string): Promise<EnterpriseDoc> => {
+    checkUscc(uscc)
     const doc = await deps.profiles.get(uscc)
     if (!doc) throw new profileErrors.ENTERPRISE_NOT_FOUND(uscc)
     return doc
   }
   const asOfOf = (s: string | undefined): Date => {
-    if (s === undefined) return deps.now()
-    const d = parseInstant(s)
-    if (!d) throw new profileErrors.AS_OF_INVALID()
+    const now = deps.now()
+    if (s === undefined) return now
+    const d = parseAsOf(s, now)
+    if (d === 'format') throw new profileErrors.AS_OF_INVALID()
+    if (d === 'range') throw new profileErrors.AS_OF_OUT_OF_RANGE()
     return d
   }
   const profileAt = (doc: EnterpriseDoc, at: Date): FullProfile => {
@@ -166,9 +183,10 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
     if (!p) throw new profileErrors.ENTERPRISE_NOT_FOUND(doc._id)
     return p
   }
-  /** The firm itself, regulators, agencies, admins: 401 for the public, 403 for another firm. */
+  /** The firm itself, regulators, agencies: 401 for the public, 403 for another firm or an admin. */
   const ownOrAll = (p: Principal, uscc: string): void => {
     if (p.kind === 'public') throw new httpErrors.UNAUTHORIZED('a bearer token is required')
+    refuseAdmin(p)
     if (p.kind === 'firm' && p.uscc !== uscc) throw new httpErrors.FORBIDDEN("another firm's records")
   }
 
@@ -177,7 +195,9 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
     {
       schema: {
         summary: "An enterprise's credit profile",
-        description: 'Full view for agencies, regulators and admins; the public view for anyone else.',
+        description:
+          'Full view for agencies and regulators; the public view for anyone else (a firm reading ' +
+          'itself gets its restrictions too); 403 for admins (contract §2).',
         tags: ['profiles'],
         params: usccParams,
         querystring: asOfQuery,
@@ -185,8 +205,10 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
       },
     },
     async (request) => {
-      const doc = await load(request.params.uscc)
+      refuseAdmin(request.principal)
+      checkUscc(request.params.uscc)
       const asOf = asOfOf(request.query.asOf)
+      const doc = await load(request.params.uscc)
       const full = profileAt(doc, asOf)
       if (seesAll(request.principal)) return full
       const now = deps.now()
@@ -269,8 +291,10 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
     },
     async (request) => {
       ownOrAll(request.principal, request.params.uscc)
+      checkUscc(request.params.uscc)
+      const asOf = asOfOf(request.query.asOf)
       const doc = await load(request.params.uscc)
-      return { restrictions: profileAt(doc, asOfOf(request.query.asOf)).restrictions }
+      return { restrictions: profileAt(doc, asOf).restrictions }
     },
   )
 
@@ -286,7 +310,7 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
     '/v1/enterprises',
     {
       onRequest: requireAuthenticated,
-      preHandler: requireRoles('regulator', 'agency', 'admin'),
+      preHandler: requireRoles('regulator', 'agency'),
       schema: {
         summary: 'Search enterprises',
         tags: ['profiles'],
@@ -332,7 +356,7 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
     '/v1/stats',
     {
       onRequest: requireAuthenticated,
-      preHandler: requireRoles('regulator', 'agency', 'admin'),
+      preHandler: requireRoles('regulator', 'agency'),
       schema: {
         summary: 'Counts by risk class and listing',
         tags: ['profiles'],

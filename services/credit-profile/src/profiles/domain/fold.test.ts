@@ -176,3 +176,29 @@ describe('nextChangeAt', () => {
     expect(d.profile?.nextChangeAt).toBe(d.nextChangeAt)
   })
 })
+
+describe('the cost of a profile (contract §6: asOf at most ten years ahead)', () => {
+  // An enterprise registered long before annual reports were owed, never filing: every owed year is
+  // listed, escalated and expired, the most the rules can do with time alone.
+  const history = [registered('1950-03-01')]
+  const farthest = (now: string) => {
+    const d = deriveAt(history, now)
+    return { d, rows: d.profile?.annualReports.length ?? 0 }
+  }
+
+  it('owes reports from 2014 (the configured start), not from the registration year', () => {
+    expect(farthest('2036-12-07').rows).toBe(2035 - 2014 + 1)
+    expect(farthest('2036-12-07').d.profile?.annualReports[0]?.year).toBe(2014)
+  })
+
+  it('takes steps in proportion to the events and the owed years, not to the days spanned', () => {
+    const { d, rows } = farthest('2036-12-07')
+    // One listing per owed year (at most), its escalation, and the escalation's expiry.
+    expect(d.steps).toBeLessThanOrEqual(history.length + 3 * (rows + 1))
+    expect(d.decisions.length).toBeLessThanOrEqual(3 * (rows + 1))
+    // A year more adds at most the few steps of one year, whatever the days in between.
+    const later = deriveAt(history, '2037-12-07')
+    expect(later.steps - d.steps).toBeLessThanOrEqual(3)
+    expect(deriveAt([registered('2026-11-01')], '2036-12-07').steps).toBeLessThanOrEqual(1 + 3 * 11)
+  })
+})

@@ -142,7 +142,8 @@ export const derive = (
   const s = createState(events, asOfMs, params)
   armAnnualReports(s)
   let next = 0
-  for (;;) {
+  let steps = 0
+  for (; ; steps++) {
     const trigger = peekTrigger(s)
     const event = events[next]
     // Events at a trigger's instant apply before it: deadlines are inclusive (contract §3), so a
@@ -166,6 +167,7 @@ export const derive = (
     profile,
     outcomes: s.outcomes,
     decisions,
+    steps,
     ...(profile === undefined || nextChange === undefined ? {} : { nextChangeAt: iso(nextChange) }),
   }
 }

@@ -39,9 +39,11 @@ export const addSerious = (s: FoldState, listing: SeriousRec): void => {
   s.triggers.push({ kind: 'serious-expiry', at: seriousEndsAt(s, listing), listingId: listing.listingId })
 }
 
-// The listing agency may remove its listing; a system listing, any registration authority (any
-// agency when none is configured), never a firm.
-const mayRemove = (s: FoldState, listedBy: string, source: string): boolean => {
+/**
+ * The listing agency may remove its listing (or decide its repair); a system listing, any
+ * registration authority (any agency when none is configured), never a firm nor the system.
+ */
+export const mayRemove = (s: FoldState, listedBy: string, source: string): boolean => {
   if (source === listedBy) return true
   if (listedBy !== RULES_SOURCE || source.startsWith('firm:') || source.startsWith('ecrs.')) return false
   return s.params.registrationAuthorities?.includes(source) ?? true

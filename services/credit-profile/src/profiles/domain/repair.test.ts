@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { defaultProfileParams } from './params.js'
 import { USCC, deriveAt, ev, filed, isoOf, penalty, registered } from './testing/events.js'
 
 const reg = registered('2020-05-10')
@@ -131,5 +132,87 @@ describe('credit repair of listings', () => {
     const application = applyFor('R-4', 'abnormal-listing', 'nope', '2023-08-01T10:00:00+08:00')
     const d = deriveAt([reg, application], '2024-01-01')
     expect(d.outcomes.get(`firm:${USCC}/${application.id}`)?.reason).toBe('REPAIR_TARGET_NOT_FOUND')
+  })
+})
+
+describe('who may decide a repair (contract §4.1: NOT_DECIDING_AGENCY)', () => {
+  const decidedBy = (repairId: string, time: string, source: string, decision = 'approved') =>
+    ev('credit-repair.decided', time, { repairId, decision }, { source })
+  const penaltyBase = [
+    reg,
+    ...reports,
+    penalty('P-1', '2024-01-15T10:00:00+08:00', { measures: ['fine'], fineAmount: 500_000 }),
+    applyFor('R-1', 'penalty', 'P-1', '2024-03-01T10:00:00+08:00'),
+  ]
+  const outcome = (history: Parameters<typeof deriveAt>[0], e: { source: string; id: string }) =>
+    deriveAt(history, '2026-01-01').outcomes.get(`${e.source}/${e.id}`)
+
+  it("refuses another agency's approval of a penalty's repair, and the penalty stays published", () => {
+    const foreign = decidedBy('R-1', '2024-08-01T10:00:00+08:00', 'samr.ln')
+    const history = [...penaltyBase, foreign]
+    expect(outcome(history, foreign)).toEqual({ status: 'rejected', reason: 'NOT_DECIDING_AGENCY' })
+    expect(deriveAt(history, '2024-09-01').profile?.penalties[0]?.publicity.ended).toBe(false)
+  })
+
+  it('leaves the application open after a foreign decision: the deciding agency may still approve', () => {
+    const foreign = decidedBy('R-1', '2024-08-01T10:00:00+08:00', 'samr.ln', 'rejected')
+    const own = decidedBy('R-1', '2024-08-02T10:00:00+08:00', 'samr.fj')
+    const history = [...penaltyBase, foreign, own]
+    expect(outcome(history, foreign)?.reason).toBe('NOT_DECIDING_AGENCY')
+    expect(outcome(history, own)).toEqual({ status: 'applied' })
+    expect(deriveAt(history, '2024-09-01').profile?.penalties[0]?.publicity.endedBy).toBe('credit-repair')
+  })
+
+  const agencyListing = ev(
+    'serious-list.entered',
+    '2023-02-01T10:00:00+08:00',
+    { listingId: 'S-1', basis: 'false-registration' },
+    { source: 'samr.fz' },
+  )
+  it.each([
+    ['the listing agency', 'samr.fz', undefined],
+    ['the agency that decided nothing here', 'samr.fj', 'NOT_DECIDING_AGENCY'],
+    ['another agency', 'customs.fz', 'NOT_DECIDING_AGENCY'],
+  ])("an agency's serious listing, decided by %s", (_who, source, reason) => {
+    const decision = decidedBy('R-2', '2024-03-01T10:00:00+08:00', source)
+    const history = [
+      reg,
+      ...reports,
+      agencyListing,
+      applyFor('R-2', 'serious-listing', 'S-1', '2023-12-01T10:00:00+08:00'),
+      decision,
+    ]
+    expect(outcome(history, decision)).toEqual(
+      reason === undefined ? { status: 'applied' } : { status: 'rejected', reason },
+    )
+    expect(deriveAt(history, '2024-04-01').profile?.seriousListings[0]?.active).toBe(reason !== undefined)
+  })
+
+  // A system listing (missing 2022 report), cured by the filing: the registration authorities decide.
+  const systemListing = `ar-missing:${USCC}:2022`
+  const systemBase = [
+    reg,
+    ...reports.filter((r) => r.data['year'] !== 2022),
+    filed(2022, '2023-09-01T10:00:00+08:00'),
+    applyFor('R-3', 'abnormal-listing', systemListing, '2023-09-02T10:00:00+08:00'),
+  ]
+  it.each([
+    ['any agency, with no registration authorities configured', 'samr.xm', undefined, undefined],
+    ['a configured registration authority', 'samr.fj', ['samr.fj'], undefined],
+    ['an agency not among them', 'customs.fz', ['samr.fj'], 'NOT_DECIDING_AGENCY'],
+    ['the firm itself', `firm:${USCC}`, undefined, 'NOT_DECIDING_AGENCY'],
+  ])('a system listing, decided by %s', (_who, source, authorities, reason) => {
+    const decision = decidedBy('R-3', '2023-09-10T10:00:00+08:00', source)
+    const params = {
+      ...defaultProfileParams,
+      ...(authorities === undefined ? {} : { registrationAuthorities: authorities }),
+    }
+    const d = deriveAt([...systemBase, decision], '2023-10-01', params)
+    expect(d.outcomes.get(`${decision.source}/${decision.id}`)).toEqual(
+      reason === undefined ? { status: 'applied' } : { status: 'rejected', reason },
+    )
+    expect(d.profile?.abnormalListings.find((l) => l.listingId === systemListing)?.active).toBe(
+      reason !== undefined,
+    )
   })
 })

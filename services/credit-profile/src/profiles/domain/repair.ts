@@ -3,7 +3,7 @@
  * only when eligible at the decision's time, otherwise the decision is refused.
  */
 import { addMonthsPeriodEnd } from '@ecrs/contracts'
-import { ANNUAL_REPORT_REASON, seriousRepairable } from './listings.js'
+import { ANNUAL_REPORT_REASON, mayRemove, seriousRepairable } from './listings.js'
 import type { TimedEvent } from './order.js'
 import { HEAVY_MEASURES, publicityEnd } from './penalties.js'
 import { anyListingActive, applied, rejected, text, type FoldState, type RepairRec } from './state.js'
@@ -86,12 +86,34 @@ const takeEffect = (s: FoldState, repair: RepairRec, at: number): void => {
   if (penalty !== undefined) penalty.repairedAt = at
 }
 
-/** `credit-repair.decided`: a refusal is recorded; an approval takes effect if eligible. */
+/**
+ * Who may decide a repair (contract §4.1): the agency that decided the penalty or made the listing;
+ * for a listing by `ecrs.rules`, a registration authority, as for `abnormal-list.removed`.
+ */
+export const mayDecideRepair = (s: FoldState, repair: RepairRec, source: string): boolean => {
+  switch (repair.targetKind) {
+    case 'penalty':
+      return s.penalties.get(repair.targetRef)?.decidedBy === source
+    case 'serious-listing':
+    case 'abnormal-listing': {
+      const l = (repair.targetKind === 'serious-listing' ? s.serious : s.abnormal).get(repair.targetRef)
+      return l !== undefined && mayRemove(s, l.listedBy, source)
+    }
+    default:
+      return false
+  }
+}
+
+/**
+ * `credit-repair.decided`: a refusal is recorded; an approval takes effect if eligible. Either only
+ * from the agency entitled to decide (anyone else's decision leaves the application open).
+ */
 export const decideRepair = (s: FoldState, e: TimedEvent): void => {
   const repairId = text(e.data, 'repairId')
   const decision = text(e.data, 'decision')
   const repair = repairId === undefined ? undefined : s.repairs.get(repairId)
   if (repair === undefined) return rejected(s, e, 'REPAIR_NOT_FOUND')
+  if (!mayDecideRepair(s, repair, e.source)) return rejected(s, e, 'NOT_DECIDING_AGENCY')
   if (repair.decided) return rejected(s, e, 'REPAIR_ALREADY_DECIDED')
   if (decision === 'approved') {
     // An ineligible approval leaves the application open: a later, eligible decision may follow.

@@ -19,8 +19,19 @@ const RANK: Record<Trigger['kind'], number> = {
   'serious-expiry': 2,
 }
 
+// Triggers are compared at every step of the fold: their ids are worked out once each.
+const ids = new WeakMap<Trigger, string>()
+
 /** The id of the decision a trigger would take. */
 export const triggerDecisionId = (s: FoldState, t: Trigger): string => {
+  const known = ids.get(t)
+  if (known !== undefined) return known
+  const id = computeDecisionId(s, t)
+  ids.set(t, id)
+  return id
+}
+
+const computeDecisionId = (s: FoldState, t: Trigger): string => {
   switch (t.kind) {
     case 'annual-report-missing':
       return decisionId('ar-missing', s.uscc, String(t.year))

@@ -191,6 +191,11 @@ export interface Derivation {
   readonly outcomes: ReadonlyMap<string, Outcome>
   /** The system decisions whose trigger time is ≤ asOf, in time order. */
   readonly decisions: readonly RuleDecision[]
+  /**
+   * The fold's steps: events applied and rule triggers taken. It grows with the history and the
+   * owed years up to asOf, never with the days or quarters spanned (asOf is bounded at the door).
+   */
+  readonly steps: number
   /** The earliest instant after asOf at which the profile can change with time alone. */
   readonly nextChangeAt?: string
 }
