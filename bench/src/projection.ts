@@ -53,12 +53,12 @@ export const projectionSizesFromEnv = (env: NodeJS.ProcessEnv): ProjectionSizes 
 
 const PARTITIONS = 6
 
-const uscc = (i: number): string => {
+export const uscc = (i: number): string => {
   const first17 = `9121${String(i).padStart(13, '0')}`
   return first17 + usccCheckCharacter(first17)
 }
 
-const eventsOf = (i: number, run: string, PER: number): Envelope[] => {
+export const eventsOf = (i: number, run: string, PER: number): Envelope[] => {
   const subject = uscc(i)
   const out: Envelope[] = [
     {
