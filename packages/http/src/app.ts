@@ -27,6 +27,8 @@ import {
 import { jsonBodyParser } from './json-body.js'
 import { metricsPlugin } from './metrics.js'
 import { parseQuery, rejectInvalidQuery } from './querystring.js'
+import { REDACT_PATHS, requestSerializer } from './redaction.js'
+import { securityHeadersPlugin, useDocsCsp } from './security-headers.js'
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -46,7 +48,23 @@ export interface AppOptions {
   readonly openapi?: { readonly title: string; readonly description: string }
   /** Log paths to redact besides the Authorization and Cookie headers. */
   readonly redact?: readonly string[]
+  /** How long a client may take to send a request; see {@link ServerTimeouts}. */
+  readonly timeouts?: ServerTimeouts
 }
+
+/**
+ * Bounds on slow clients, so that a socket that sends its headers (or its body) slowly, or not at
+ * all, cannot hold a connection and what the route reserved for it (ingest's batch budget) for long.
+ */
+export interface ServerTimeouts {
+  /** Most time from the connection (or the request's first byte) to the end of its headers; 5000 ms by default. */
+  readonly headersMs?: number | undefined
+  /** Most time to receive the whole request, headers and body; 10000 ms by default. Not less than `headersMs`. */
+  readonly bodyMs?: number | undefined
+}
+
+/** The default {@link ServerTimeouts}. */
+export const DEFAULT_TIMEOUTS = { headersMs: 5000, bodyMs: 10_000 } as const
 
 /** The app every service builds on. */
 export type App = FastifyInstance
@@ -72,18 +90,6 @@ declare module 'fastify' {
 /** OpenAPI security requirement for routes that need a token: `schema: { security: bearerSecurity }`. */
 export const bearerSecurity = [{ bearerAuth: [] }] as const
 
-// Tokens and secrets must never reach the logs, whatever a handler decides to log. The list repeats
-// what a root logger usually redacts because a child's redaction replaces its parent's.
-const REDACT = [
-  'authorization',
-  '*.authorization',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'request.headers.authorization',
-  'ECRS_JWT_SECRET',
-  '*.ECRS_JWT_SECRET',
-]
-
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** The caller's `x-correlation-id` when well-formed (bounded, no control characters), else a UUID. */
@@ -102,9 +108,13 @@ export const createApp = async (opts: AppOptions): Promise<App> => {
   const verifier = 'verify' in opts.auth ? opts.auth : createVerifier(opts.auth)
   // Typed as Fastify's base logger so that plain `FastifyPluginAsync` plugins register without casts.
   // The child's redaction replaces the root's, hence `opts.redact` for the service's own paths.
-  const logger: FastifyBaseLogger = opts.logger.child({}, { redact: [...REDACT, ...(opts.redact ?? [])] })
+  const logger: FastifyBaseLogger = opts.logger.child(
+    {},
+    { redact: [...REDACT_PATHS, ...(opts.redact ?? [])], serializers: { req: requestSerializer } },
+  )
   const app = fastify({
     loggerInstance: logger,
+    ...serverOptions(opts.timeouts ?? {}),
     genReqId: correlationId,
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
     // Fastify's default (100) refused ids the contract allows (1–128 characters) with a bare 414:
@@ -122,6 +132,8 @@ export const createApp = async (opts: AppOptions): Promise<App> => {
     },
   })
 
+  // First, so that every answer carries the headers, refusals by later hooks included.
+  await app.register(securityHeadersPlugin)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
   app.removeContentTypeParser('application/json')
@@ -161,6 +173,22 @@ export const createApp = async (opts: AppOptions): Promise<App> => {
 }
 
 /**
+ * Node's HTTP server limits from {@link ServerTimeouts}. Node checks them every
+ * `connectionsCheckingInterval` (30 s by default), which would let an idle socket outlive its
+ * timeout by that much: the check runs at least every second. Keep-alive stays Fastify's (72 s
+ * between requests, longer than common load balancers' idle timeouts, so that they close first).
+ */
+const serverOptions = (timeouts: ServerTimeouts) => {
+  const headersTimeout = timeouts.headersMs ?? DEFAULT_TIMEOUTS.headersMs
+  const requestTimeout = timeouts.bodyMs ?? DEFAULT_TIMEOUTS.bodyMs
+  if (!(headersTimeout > 0 && requestTimeout >= headersTimeout)) {
+    throw new Error('the headers timeout must be positive and not longer than the body timeout')
+  }
+  const connectionsCheckingInterval = Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4)))
+  return { requestTimeout, http: { headersTimeout, requestTimeout, connectionsCheckingInterval } }
+}
+
+/**
  * Every route documents the common error body for its 4xx and 5xx answers, and a 200 when it names
  * no success answer of its own, so that no status it can give is missing from `/openapi.json`.
  */
@@ -186,7 +214,15 @@ const docs: FastifyPluginAsync = async (app) => {
     route.config = { ...route.config, skipAuth: true }
   })
   app.get('/openapi.json', { schema: { hide: true } }, (_request, reply) => reply.send(app.swagger()))
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(async (ui) => {
+    // swagger-ui names the script and style sources its page needs (none beyond its own files today);
+    // it declares them (the swaggerCSP decorator) before its routes.
+    ui.addHook(
+      'onRoute',
+      useDocsCsp(() => (ui.hasDecorator('swaggerCSP') ? ui.swaggerCSP : { script: [], style: [] })),
+    )
+    await ui.register(swaggerUi, { routePrefix: '/docs' })
+  })
 }
 
 const checksSchema = { type: 'object', additionalProperties: { type: 'boolean' } } as const

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from './app.js'
 import { LOCAL_DEV_SECRET, createVerifier, signToken } from './auth.js'
 import type { VerifierOptions } from './auth.js'
+import { authConfigSchema, readConfig, verifierOptions } from './config.js'
 
 const USCC = '91110000600037341L'
 const dev = (extra: Partial<VerifierOptions> = {}) => createVerifier({ env: 'development', ...extra })
@@ -110,6 +111,120 @@ describe('createVerifier in development', () => {
     await expect(
       v.verify(await signToken({ sub: 'r', role: 'regulator' }, 'team-secret', 60)),
     ).resolves.toBeDefined()
+  })
+})
+
+describe('createVerifier: loose tokens (contract §2)', () => {
+  const key = new TextEncoder().encode(LOCAL_DEV_SECRET)
+  /** A regulator token with exactly these times (seconds); `iat` left out when undefined. */
+  const timed = (exp: number, iat?: number, claims: Record<string, unknown> = { role: 'regulator' }) => {
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('r')
+      .setExpirationTime(exp)
+    return (iat === undefined ? jwt : jwt.setIssuedAt(iat)).sign(key)
+  }
+  const YEAR_9999 = Math.floor(Date.UTC(9999, 0, 1) / 1000)
+  const HOUR = 3600
+
+  it('401 for a firm token whose uscc fails the GB 32100 check character, by default', async () => {
+    const v = dev()
+    // Right shape, wrong check character (the valid code ends in L).
+    await rejects401(
+      v.verify(await signToken({ sub: 'f', role: 'firm', uscc: '91110000600037341X' }, LOCAL_DEV_SECRET, 60)),
+    )
+    await rejects401(
+      v.verify(await signToken({ sub: 'f', role: 'firm', uscc: 'IIIIIIIIIIIIIIIIII' }, LOCAL_DEV_SECRET, 60)),
+    )
+    await expect(
+      v.verify(await signToken({ sub: 'f', role: 'firm', uscc: USCC }, LOCAL_DEV_SECRET, 60)),
+    ).resolves.toMatchObject({ kind: 'firm', uscc: USCC })
+  })
+
+  it('401 for an iat more than 60 s ahead; clock skew within 60 s is tolerated', async () => {
+    const v = dev()
+    await rejects401(v.verify(await timed(now() + HOUR, now() + 120)))
+    await rejects401(v.verify(await timed(now() + HOUR, now() + 3 * HOUR)))
+    await expect(v.verify(await timed(now() + HOUR, now() + 30))).resolves.toMatchObject({
+      kind: 'regulator',
+    })
+  })
+
+  it('401 for a validity over 24 h, from iat or, without iat, from now', async () => {
+    const v = dev()
+    await rejects401(v.verify(await timed(YEAR_9999, now())))
+    await rejects401(v.verify(await timed(YEAR_9999)))
+    await rejects401(v.verify(await timed(now() + 25 * HOUR)))
+    // Issued 23 h ago, valid 2 h more: 25 h in all, even though only 2 h remain.
+    await rejects401(v.verify(await timed(now() + 2 * HOUR, now() - 23 * HOUR)))
+    const t = now()
+    await rejects401(v.verify(await timed(t + 24 * HOUR + 1, t)))
+    await expect(v.verify(await timed(t + 24 * HOUR, t))).resolves.toMatchObject({ kind: 'regulator' })
+    await expect(v.verify(await timed(now() + 23 * HOUR))).resolves.toMatchObject({ kind: 'regulator' })
+  })
+
+  it('the message says why, without echoing the token', async () => {
+    await expect(dev().verify(await timed(YEAR_9999, now()))).rejects.toMatchObject({
+      message: expect.stringContaining('longer than 86400 s'),
+    })
+    await expect(dev().verify(await timed(now() + HOUR, now() + 600))).rejects.toMatchObject({
+      message: expect.stringContaining('iat'),
+    })
+  })
+
+  it('honours a configured maximum lifetime (ECRS_JWT_MAX_LIFETIME)', async () => {
+    const v = dev(verifierOptions(readConfig(authConfigSchema, { ECRS_JWT_MAX_LIFETIME: '90m' })))
+    await rejects401(v.verify(await signToken({ sub: 'r', role: 'regulator' }, LOCAL_DEV_SECRET, 2 * HOUR)))
+    await expect(
+      v.verify(await signToken({ sub: 'r', role: 'regulator' }, LOCAL_DEV_SECRET, 90 * 60)),
+    ).resolves.toMatchObject({ kind: 'regulator' })
+    const week = dev({ maxLifetimeSeconds: 7 * 24 * HOUR })
+    await expect(
+      week.verify(await signToken({ sub: 'r', role: 'regulator' }, LOCAL_DEV_SECRET, 3 * 24 * HOUR)),
+    ).resolves.toMatchObject({ kind: 'regulator' })
+  })
+
+  it('reads ECRS_JWT_MAX_LIFETIME as seconds or with an s/m/h/d unit, and refuses anything else', () => {
+    const read = (value: string) =>
+      verifierOptions(readConfig(authConfigSchema, { ECRS_JWT_MAX_LIFETIME: value }))
+    expect(read('86400').maxLifetimeSeconds).toBe(86_400)
+    expect(read('24h').maxLifetimeSeconds).toBe(86_400)
+    expect(read('90m').maxLifetimeSeconds).toBe(5400)
+    expect(read('2d').maxLifetimeSeconds).toBe(172_800)
+    expect(verifierOptions(readConfig(authConfigSchema, {})).maxLifetimeSeconds).toBeUndefined()
+    for (const bad of ['0', '0h', 'forever', '1w', '-5', '24 h']) {
+      expect(() => read(bad), bad).toThrow(/ECRS_JWT_MAX_LIFETIME/)
+    }
+  })
+
+  it('tokens signed by signToken for the full 24 h (the token CLI default) pass', async () => {
+    const v = dev()
+    for (let i = 0; i < 20; i += 1) {
+      await expect(
+        v.verify(
+          await signToken({ sub: 'a', role: 'agency', agency: 'samr.ln' }, LOCAL_DEV_SECRET, 24 * HOUR),
+        ),
+      ).resolves.toMatchObject({ kind: 'agency' })
+    }
+  })
+
+  it('an app answers 401 to a token valid until year 9999', async () => {
+    const app = await createApp({
+      name: 't',
+      version: '0',
+      logger: pino({ level: 'silent' }),
+      auth: { env: 'development' },
+      ready: async () => ({}),
+    })
+    app.get('/me', async (request) => request.principal)
+    const res = await app.inject({
+      method: 'GET',
+      url: '/me',
+      headers: { authorization: `Bearer ${await timed(YEAR_9999, now())}` },
+    })
+    expect(res.statusCode).toBe(401)
+    expect(res.json()).toMatchObject({ code: 'UNAUTHORIZED' })
+    await app.close()
   })
 })
 

@@ -1,3 +1,4 @@
+import { isValidUscc as isValidUsccDefault } from '@ecrs/contracts'
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import fp from 'fastify-plugin'
 import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose'
@@ -34,9 +35,23 @@ export interface VerifierOptions {
   readonly jwksUrl?: string | undefined
   readonly issuer?: string | undefined
   readonly audience?: string | undefined
-  /** Full USCC check (GB 32100 check character); only the shape is checked without it. */
+  /**
+   * The check of a `firm` token's `uscc`; by default `@ecrs/contracts`' isValidUscc (shape and the
+   * GB 32100 check character).
+   */
   readonly isValidUscc?: ((uscc: string) => boolean) | undefined
+  /**
+   * Longest accepted validity, `exp` minus `iat` (or minus now without `iat`), in seconds;
+   * {@link DEFAULT_MAX_LIFETIME_SECONDS} by default (`ECRS_JWT_MAX_LIFETIME`, contract §2).
+   */
+  readonly maxLifetimeSeconds?: number | undefined
 }
+
+/** The longest token validity accepted unless configured otherwise: 24 h (contract §2). */
+export const DEFAULT_MAX_LIFETIME_SECONDS = 24 * 3600
+
+/** How far ahead of our clock a token's `iat` may lie (issuer clock skew), in seconds. */
+export const IAT_LEEWAY_SECONDS = 60
 
 /** Turns a bearer token into a principal, or rejects with a 401 `UNAUTHORIZED` coded error. */
 export interface Verifier {
@@ -84,7 +99,9 @@ export const createVerifier = (opts: VerifierOptions): Verifier => {
     ...(opts.issuer === undefined ? {} : { issuer: opts.issuer }),
     ...(opts.audience === undefined ? {} : { audience: opts.audience }),
   }
-  const isValidUscc = opts.isValidUscc ?? (() => true)
+  const isValidUscc = opts.isValidUscc ?? ((uscc: string) => isValidUsccDefault(uscc))
+  const maxLifetime = opts.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS
+  if (!(maxLifetime > 0)) throw new Error('the longest token lifetime must be a positive number of seconds')
 
   const verifySignature = async (token: string): Promise<JWTPayload> => {
     let alg: string | undefined
@@ -112,6 +129,7 @@ export const createVerifier = (opts: VerifierOptions): Verifier => {
       } catch (err) {
         throw toUnauthorized(err)
       }
+      checkValidity(payload, Math.floor(Date.now() / 1000), maxLifetime)
       return principalOf(payload, isValidUscc)
     },
   }
@@ -126,6 +144,20 @@ const toUnauthorized = (err: unknown): Error => {
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return unauthorized('algorithm not accepted')
   // Malformed tokens, an unreachable JWKS and the like: the caller cannot be authenticated either way.
   return unauthorized('invalid token')
+}
+
+/**
+ * What jose leaves to us (it checks `exp` and that `iat` is a number): a token issued in the future
+ * is forged or from a broken clock, and a long-lived one (`exp` in year 9999) is a bearer secret that
+ * never expires if it leaks. The lifetime counts from `iat`, or from now when there is none.
+ */
+const checkValidity = (claims: JWTPayload, nowSeconds: number, maxLifetime: number): void => {
+  const { iat, exp } = claims
+  if (iat !== undefined && iat > nowSeconds + IAT_LEEWAY_SECONDS)
+    throw unauthorized('claim iat in the future')
+  if (exp !== undefined && exp - (iat ?? nowSeconds) > maxLifetime) {
+    throw unauthorized(`token valid for longer than ${maxLifetime} s`)
+  }
 }
 
 const principalOf = (claims: JWTPayload, isValidUscc: (uscc: string) => boolean): Principal => {
@@ -154,14 +186,19 @@ const principalOf = (claims: JWTPayload, isValidUscc: (uscc: string) => boolean)
   }
 }
 
-/** Signs an HS256 token, for tests and the local token CLI. */
+/**
+ * Signs an HS256 token valid for `ttlSeconds` from now, for tests and the local token CLI. The
+ * verifier refuses lifetimes over its maximum (24 h by default).
+ */
 export const signToken = async (claims: TokenClaims, secret: string, ttlSeconds: number): Promise<string> => {
   const { sub, iss, aud, ...rest } = claims
+  // One reading of the clock: `exp - iat` is exactly the ttl, so a 24 h token is never 24 h + 1 s.
+  const now = Math.floor(Date.now() / 1000)
   let jwt = new SignJWT({ ...rest })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
   if (iss !== undefined) jwt = jwt.setIssuer(iss)
   if (aud !== undefined) jwt = jwt.setAudience(aud)
   return jwt.sign(new TextEncoder().encode(secret))

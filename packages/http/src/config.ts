@@ -4,6 +4,7 @@ import { Ajv } from 'ajv'
 import type { ErrorObject } from 'ajv'
 
 import type { VerifierOptions } from './auth.js'
+import { DURATION_PATTERN, parseDuration } from './duration.js'
 
 /**
  * A string enum as one JSON Schema `enum` (rather than TypeBox's `anyOf` of literals), so an invalid
@@ -24,6 +25,8 @@ export const authConfigSchema = Type.Object({
   ECRS_JWKS_URL: Type.Optional(Type.String({ format: 'uri' })),
   ECRS_JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   ECRS_JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  /** Longest token validity (exp − iat, or exp − now): seconds, or a number with s, m, h or d; 24h when unset. */
+  ECRS_JWT_MAX_LIFETIME: Type.Optional(Type.String({ pattern: DURATION_PATTERN })),
   LOG_LEVEL: stringEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
 })
 
@@ -37,6 +40,8 @@ export const verifierOptions = (config: AuthConfig): VerifierOptions => ({
   jwksUrl: config.ECRS_JWKS_URL,
   issuer: config.ECRS_JWT_ISSUER,
   audience: config.ECRS_JWT_AUDIENCE,
+  maxLifetimeSeconds:
+    config.ECRS_JWT_MAX_LIFETIME === undefined ? undefined : parseDuration(config.ECRS_JWT_MAX_LIFETIME),
 })
 
 const ajv = new Ajv({ coerceTypes: true, useDefaults: true, removeAdditional: false, allErrors: true })

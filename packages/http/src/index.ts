@@ -1,6 +1,7 @@
-export { createApp, bearerSecurity } from './app.js'
-export type { App, AppOptions } from './app.js'
+export { createApp, bearerSecurity, DEFAULT_TIMEOUTS } from './app.js'
+export type { App, AppOptions, ServerTimeouts } from './app.js'
 export {
+  DEFAULT_MAX_LIFETIME_SECONDS,
   LOCAL_DEV_SECRET,
   authPlugin,
   createVerifier,
@@ -27,5 +28,7 @@ export { BodyMalformed, illFormedStringPath, mayHoldLoneSurrogate } from './json
 export { metricsPlugin, opsMetrics, typeLabel } from './metrics.js'
 export type { LagReading, MetricsPluginOptions, OpsMetrics, RunTrigger } from './metrics.js'
 export { parseQuery, queryProblems, rejectInvalidQuery } from './querystring.js'
-export { serviceConfigSchema } from './service-config.js'
+export { serviceConfigSchema, serverTimeouts } from './service-config.js'
+export { REDACTED, redactUrl } from './redaction.js'
+export { parseDuration } from './duration.js'
 export { runService, type RunningService } from './runtime.js'

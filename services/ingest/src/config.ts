@@ -14,6 +14,11 @@ export const configSchema = Type.Composite([
      * times its size); more → 503 INGEST_BUSY with Retry-After.
      */
     MAX_INFLIGHT_BATCH_BYTES: Type.Integer({ minimum: 1024, default: 32 * 1024 * 1024 }),
+    /**
+     * The most of MAX_INFLIGHT_BATCH_BYTES one caller (an agency, a firm) may hold at once; more →
+     * 503 INGEST_BUSY for that caller only. Its first batch in flight is always let in.
+     */
+    MAX_INFLIGHT_BATCH_SHARE: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.25 }),
     /** Per principal: sustained requests per second and burst. */
     RATE_LIMIT_PER_SECOND: Type.Number({ exclusiveMinimum: 0, default: 200 }),
     RATE_LIMIT_BURST: Type.Integer({ minimum: 1, default: 400 }),

@@ -1,5 +1,12 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
+import {
+  createApp,
+  opsMetrics,
+  serverTimeouts,
+  verifierOptions,
+  type App,
+  type RunningService,
+} from '@ecrs/http'
 import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
 import { connectStore } from '@ecrs/store'
 import type { Logger } from 'pino'
@@ -40,6 +47,7 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<I
       version: VERSION,
       logger,
       auth: verifierOptions(config),
+      timeouts: serverTimeouts(config),
       // The largest body a route takes; each route sets its own limit below it.
       bodyLimit: config.MAX_BATCH_BYTES,
       openapi: {
@@ -92,6 +100,7 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<I
         maxBytes: config.MAX_INFLIGHT_BATCH_BYTES,
         unknownLengthBytes: config.MAX_BATCH_BYTES,
         retryAfterSeconds: 1,
+        maxShare: config.MAX_INFLIGHT_BATCH_SHARE,
       }),
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
       count: ops.ingested,

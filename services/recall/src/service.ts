@@ -1,5 +1,12 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
+import {
+  createApp,
+  opsMetrics,
+  serverTimeouts,
+  verifierOptions,
+  type App,
+  type RunningService,
+} from '@ecrs/http'
 import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
 import { ledger as createLedger } from '@ecrs/ledger'
 import { connectStore, watchPointer } from '@ecrs/store'
@@ -54,6 +61,7 @@ export const start = async (
       version: '0.1.0',
       logger,
       auth: verifierOptions(config),
+      timeouts: serverTimeouts(config),
       openapi: { title: 'ECRS recalls', description: 'Recall cases and the obligations of producers.' },
       ready: async () => {
         const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])

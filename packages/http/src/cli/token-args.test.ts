@@ -47,12 +47,26 @@ describe('parseTokenArgs', () => {
     [['--role', 'root'], /--role must be one of/],
     [['--role', 'agency'], /--agency/],
     [['--role', 'firm', '--uscc', 'abc'], /--uscc/],
+    [['--role', 'firm', '--uscc', '91110000600037341X'], /--uscc/],
+    [['--role', 'admin', '--ttl', '2d'], /ECRS_JWT_MAX_LIFETIME/],
+    [['--role', 'admin', '--ttl', '86401'], /ECRS_JWT_MAX_LIFETIME/],
     [['--role', 'admin', '--ttl', 'soon'], /--ttl/],
     [['--role', 'admin', '--bogus'], /bogus/],
   ])('rejects %j', (args, message) => {
     const result = parseTokenArgs(args, {})
     expect(result).toHaveProperty('error')
     expect((result as { error: string }).error).toMatch(message)
+  })
+
+  it('allows a longer --ttl when ECRS_JWT_MAX_LIFETIME does', () => {
+    expect(parseTokenArgs(['--role', 'admin', '--ttl', '2d'], { ECRS_JWT_MAX_LIFETIME: '7d' })).toMatchObject(
+      {
+        ttlSeconds: 172_800,
+      },
+    )
+    expect(
+      parseTokenArgs(['--role', 'admin', '--ttl', '2h'], { ECRS_JWT_MAX_LIFETIME: '1h' }),
+    ).toHaveProperty('error')
   })
 
   it('produces claims the verifier accepts', async () => {

@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util'
 
-import { LOCAL_DEV_SECRET, roles } from '../auth.js'
+import { isValidUscc } from '@ecrs/contracts'
+
+import { DEFAULT_MAX_LIFETIME_SECONDS, LOCAL_DEV_SECRET, roles } from '../auth.js'
 import type { Role, TokenClaims } from '../auth.js'
+import { parseDuration } from '../duration.js'
 
 /** What the token CLI signs: claims, secret and lifetime. */
 export interface TokenRequest {
@@ -17,22 +20,16 @@ export const usage = `usage: npm run token -- --role <agency|regulator|firm|admi
   --agency   agency id, e.g. samr.ln (required for --role agency)
   --uscc     the firm's 18-character USCC (required for --role firm)
   --sub      subject (default derived from role and agency/uscc)
-  --ttl      lifetime: seconds, or 30m / 12h / 7d (default 86400)
+  --ttl      lifetime: seconds, or 30m / 12h / 1d (default 86400; at most
+             ECRS_JWT_MAX_LIFETIME, 24h by default, or the services refuse it)
   --secret   HS256 secret (default ECRS_JWT_SECRET, else the local default)
   --issuer   iss claim, when the services check it
   --audience aud claim, when the services check it
 
 Prints the token only.`
 
-const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 }
-
 /** Parses `86400`, `45s`, `30m`, `1h` or `7d` into seconds. */
-export const parseTtl = (text: string): number | undefined => {
-  const match = /^(\d{1,9})([smhd]?)$/.exec(text)
-  if (match === null) return undefined
-  const seconds = Number(match[1]) * (UNITS[match[2] ?? ''] ?? 1)
-  return seconds > 0 ? seconds : undefined
-}
+export const parseTtl = parseDuration
 
 const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value)
 
@@ -70,11 +67,17 @@ export const parseTokenArgs = (
   if (role === 'agency' && (agency === undefined || !/^[a-z0-9.-]+$/.test(agency))) {
     return { error: '--agency <id> ([a-z0-9.-]+) is required for --role agency' }
   }
-  if (role === 'firm' && (uscc === undefined || !/^[0-9A-Z]{18}$/.test(uscc))) {
-    return { error: '--uscc <18 characters [0-9A-Z]> is required for --role firm' }
+  if (role === 'firm' && (uscc === undefined || !isValidUscc(uscc))) {
+    return { error: '--uscc <a valid 18-character USCC> is required for --role firm' }
   }
   const ttlSeconds = parseTtl(values.ttl)
   if (ttlSeconds === undefined) return { error: '--ttl must be seconds or a number with s, m, h or d' }
+  const maxLifetime = parseDuration(env['ECRS_JWT_MAX_LIFETIME'] ?? '') ?? DEFAULT_MAX_LIFETIME_SECONDS
+  if (ttlSeconds > maxLifetime) {
+    return {
+      error: `--ttl is longer than ECRS_JWT_MAX_LIFETIME (${maxLifetime} s): the services would refuse it`,
+    }
+  }
   const secret = values.secret ?? (env['ECRS_JWT_SECRET'] || LOCAL_DEV_SECRET)
   const claims: TokenClaims = {
     sub: values.sub ?? defaultSub(role, agency, uscc),
