@@ -14,6 +14,12 @@ export const configSchema = Type.Composite([
      * as JSON, e.g. `{"modelVersion":"v1-ln","risk":{"penalty":12},"lowerAmountThreshold":{"enterprise":50000}}`.
      */
     PROFILE_PARAMS: Type.Optional(Type.String({ minLength: 2 })),
+    /** Searches and stats that may run against the store at once; more wait (READS_QUEUE). */
+    READS_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
+    /** Searches and stats that may wait for a turn; more → 503 READS_BUSY with Retry-After. */
+    READS_QUEUE: Type.Integer({ minimum: 0, default: 32 }),
+    /** How long the same search or stats is answered from memory (ms; 0: never; keep ≪ RULES_INTERVAL_MS). */
+    READS_CACHE_MS: Type.Integer({ minimum: 0, default: 2000 }),
   }),
 ])
 

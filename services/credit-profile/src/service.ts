@@ -1,12 +1,20 @@
 import { topicConfig, topicNames } from '@ecrs/contracts'
-import { createApp, opsMetrics, verifierOptions, type App, type RunningService } from '@ecrs/http'
+import {
+  createApp,
+  opsMetrics,
+  serverTimeouts,
+  verifierOptions,
+  type App,
+  type RunningService,
+} from '@ecrs/http'
 import { createKafka, createProducer, ensureTopics, lagProbe, pingKafka, startConsumer } from '@ecrs/kafka'
 import { connectStore, watchPointer } from '@ecrs/store'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { projectEnterpriseEvents } from './profiles/consumer.js'
 import { profileParams } from './params.js'
-import { profileRoutes } from './profiles/http.js'
+import { profileErrors, profileRoutes } from './profiles/http.js'
+import { busyError, readGate } from './profiles/read-gate.js'
 import { projector as createProjector } from './profiles/projector.js'
 import { profileStore } from './profiles/store.js'
 import { rulesRoutes } from './rules/http.js'
@@ -40,6 +48,7 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
       version: '0.1.0',
       logger,
       auth: verifierOptions(config),
+      timeouts: serverTimeouts(config),
       openapi: {
         title: 'ECRS credit profiles',
         description: 'Credit profiles of enterprises for regulators, firms and the public.',
@@ -95,7 +104,13 @@ export const start = async (config: Readonly<Config>, logger: Logger): Promise<C
     closers.push(() => rules.stop())
 
     closers.push(() => app.close())
-    profileRoutes(app, { profiles, params, now })
+    const gate = readGate({
+      concurrency: config.READS_CONCURRENCY,
+      queue: config.READS_QUEUE,
+      cacheMs: config.READS_CACHE_MS,
+      busy: busyError(profileErrors.READS_BUSY, 1),
+    })
+    profileRoutes(app, { profiles, params, now, gate })
     rulesRoutes(app, rules)
     await app.listen({ host: config.HOST, port: config.PORT })
     const address = app.server.address()

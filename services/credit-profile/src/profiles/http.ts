@@ -9,6 +9,7 @@ import {
   type Principal,
 } from '@ecrs/http'
 import { asOfSchema, parseAsOf } from './as-of.js'
+import type { ReadGate } from './read-gate.js'
 import { derive, publicView, type FullProfile, type ProfileParams } from './domain/index.js'
 import { toHistory, type EnterpriseDoc, type ProfileStore } from './store.js'
 
@@ -26,6 +27,7 @@ export const profileErrors = {
     'asOf must lie between 1949-10-01 and ten years from now',
   ),
   CURSOR_INVALID: codedError('QUERY_INVALID', 400, 'cursor is not one this service gave out'),
+  READS_BUSY: codedError('READS_BUSY', 503, 'too many searches and stats in flight: retry later'),
 } as const
 
 const ussc = { type: 'string', minLength: 1, maxLength: 64 } as const
@@ -157,6 +159,8 @@ export interface ProfileRouteDeps {
   profiles: ProfileStore
   params: ProfileParams
   now: () => Date
+  /** The bulkhead and short cache of search and stats (read-gate.ts). */
+  gate: ReadGate
 }
 
 /** Contract §6: profiles (full and public), history, restrictions, search, stats. */
@@ -332,23 +336,27 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
     async (request) => {
       const q = request.query
       const limit = q.limit ?? 50
-      const rows = await deps.profiles.search({
-        ...(q.riskClass ? { riskClass: q.riskClass } : {}),
-        ...(q.listed ? { listed: q.listed } : {}),
-        ...(q.region ? { region: q.region } : {}),
-        ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
-        limit: limit + 1,
+      const after = q.cursor ? decodeCursor(q.cursor) : undefined
+      const key = JSON.stringify(['search', q.riskClass, q.listed, q.region, after, limit])
+      return deps.gate.run(key, async () => {
+        const rows = await deps.profiles.search({
+          ...(q.riskClass ? { riskClass: q.riskClass } : {}),
+          ...(q.listed ? { listed: q.listed } : {}),
+          ...(q.region ? { region: q.region } : {}),
+          ...(after === undefined ? {} : { after }),
+          limit: limit + 1,
+        })
+        const page = rows.slice(0, limit)
+        return {
+          items: page.map((r) => ({
+            uscc: r._id,
+            name: r.name,
+            region: r.region,
+            risk: { class: r.riskClass },
+          })),
+          ...(rows.length > limit ? { next: encodeCursor(page[page.length - 1]!._id) } : {}),
+        }
       })
-      const page = rows.slice(0, limit)
-      return {
-        items: page.map((r) => ({
-          uscc: r._id,
-          name: r.name,
-          region: r.region,
-          risk: { class: r.riskClass },
-        })),
-        ...(rows.length > limit ? { next: encodeCursor(page[page.length - 1]!._id) } : {}),
-      }
     },
   )
 
@@ -365,6 +373,6 @@ export const profileRoutes = (app: App, deps: ProfileRouteDeps): void => {
         response: { 200: statsSchema },
       },
     },
-    () => deps.profiles.stats(),
+    () => deps.gate.run('stats', () => deps.profiles.stats()),
   )
 }
