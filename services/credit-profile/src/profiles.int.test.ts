@@ -50,6 +50,8 @@ beforeAll(async () => {
     TOPIC_NAMESPACE: ns,
     TOPIC_PARTITIONS: '2',
     RULES_INTERVAL_MS: '0',
+    // Stats and search read right after a change: no cache (read-gate.test.ts tests the cache).
+    READS_CACHE_MS: '0',
   })
   svc = await start(config, pino({ level: 'warn' }))
   producer = await createProducer(

@@ -20,6 +20,8 @@ const config = readConfig(configSchema, {
   TOPIC_NAMESPACE: ns,
   TOPIC_PARTITIONS: '2',
   RULES_INTERVAL_MS: '0',
+  // Stats and search read right after a change: no cache (read-gate.test.ts tests the cache).
+  READS_CACHE_MS: '0',
   PROJECTION_CHECK_MS: '200',
 })
 let svc: CreditProfileService
