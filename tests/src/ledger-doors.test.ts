@@ -1,8 +1,8 @@
 import { randomUscc, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dbName, getJson, postEvent, token } from './public-api.js'
-import { startServiceProcess, type ServiceProcess } from './stack.js'
+import { getJson, postEvent, token } from './public-api.js'
+import { startStack } from './stack.js'
 
 /**
  * One ledger for both doors (contract §7, issue 11 findings 4, 5 and 8): ingest and the recall
@@ -11,28 +11,15 @@ import { startServiceProcess, type ServiceProcess } from './stack.js'
  */
 const infra = testInfra()
 const ns = uniqueName('doors').replace(/[^a-z0-9.-]/g, '')
-const services = new Map<string, ServiceProcess>()
-const url = (name: string) => services.get(name)!.url
+let stack: Awaited<ReturnType<typeof startStack>>
+const url = (name: 'ingest' | 'recall') => stack.url(name)
 
 beforeAll(async () => {
-  const env = {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '2',
-    LOG_LEVEL: 'warn',
-    RULES_INTERVAL_MS: '0',
-  }
-  const started = await Promise.all(
-    (['ingest', 'recall'] as const).map((name) =>
-      startServiceProcess(name, { ...env, MONGO_DB: dbName(ns, name) }),
-    ),
-  )
-  for (const s of started) services.set(s.name, s)
+  stack = await startStack(infra, ns, ['ingest', 'recall'])
 })
 
 afterAll(async () => {
-  await Promise.all([...services.values()].map((s) => s.stop()))
+  await stack?.stop()
 })
 
 const command = async (path: string, auth: string, body: unknown) => {

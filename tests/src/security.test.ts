@@ -2,8 +2,8 @@ import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import { randomUscc, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dbName, getJson, postEvent } from './public-api.js'
-import { serviceNames, startServiceProcess, type ServiceName, type ServiceProcess } from './stack.js'
+import { getJson, postEvent } from './public-api.js'
+import { serviceNames, startStack, type ServiceName, type ServiceProcess } from './stack.js'
 
 /**
  * Contract §2's rights matrix as a table: every role × every route of every service's
@@ -17,6 +17,7 @@ import { serviceNames, startServiceProcess, type ServiceName, type ServiceProces
 const infra = testInfra()
 const ns = uniqueName('rights').replace(/[^a-z0-9.-]/g, '')
 const services = new Map<ServiceName, ServiceProcess>()
+let stack: Awaited<ReturnType<typeof startStack>> | undefined
 
 const roles = ['anonymous', 'agency', 'regulator', 'firm', 'otherFirm', 'admin', 'system'] as const
 type Role = (typeof roles)[number]
@@ -248,18 +249,8 @@ const matches = (status: number, e: Expect): boolean =>
   e === 'ok' ? status >= 200 && status < 300 : e === 'open' ? status !== 401 && status !== 403 : status === e
 
 beforeAll(async () => {
-  const env = {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '2',
-    LOG_LEVEL: 'warn',
-    RULES_INTERVAL_MS: '0',
-  }
-  const started = await Promise.all(
-    serviceNames.map((name) => startServiceProcess(name, { ...env, MONGO_DB: dbName(ns, name) })),
-  )
-  for (const s of started) services.set(s.name, s)
+  stack = await startStack(infra, ns)
+  for (const [name, svc] of stack.services) services.set(name, svc)
   const sign = (claims: Record<string, string>) =>
     signToken({ sub: `rights-${claims['role']}`, ...claims } as never, LOCAL_DEV_SECRET, 3600)
   tokens.set('agency', await sign({ role: 'agency', agency: 'samr.ln' }))
@@ -332,7 +323,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await Promise.all([...services.values()].map((s) => s.stop()))
+  await stack?.stop()
 })
 
 describe("contract §2's rights matrix", () => {
