@@ -63,18 +63,19 @@ export interface SearchQuery {
  * collection of its own (`<collection>_summary`): a few hundred bytes instead of the whole history
  * and profile, so that no request loads or folds a history to answer them.
  */
-export interface SummaryDoc {
-  _id: string
-  version: number
-  registered: boolean
-  name?: string
-  region?: string
-  regionPrefixes?: string[]
-  riskClass?: 'A' | 'B' | 'C' | 'D'
-  abnormalActive?: boolean
-  seriousActive?: boolean
-  nextChangeAt?: Date
-}
+export type SummaryDoc = Pick<
+  EnterpriseDoc,
+  | '_id'
+  | 'version'
+  | 'registered'
+  | 'name'
+  | 'region'
+  | 'regionPrefixes'
+  | 'riskClass'
+  | 'abnormalActive'
+  | 'seriousActive'
+  | 'nextChangeAt'
+>
 
 /** The answer of GET /v1/stats (contract §6). */
 export interface Stats {
