@@ -80,3 +80,15 @@ export {
   type RecordedEvent,
   type OutcomeRecordInput,
 } from './records.js'
+export {
+  CHANGE_KINDS,
+  ChangeRecordSchema,
+  ChangeSchema,
+  FIRM_HIDDEN_KINDS,
+  changeId,
+  fromChangeRecord,
+  toChangeRecord,
+  type Change,
+  type ChangeKind,
+  type ChangeRecord,
+} from './changes.js'

@@ -11,6 +11,8 @@ export interface Topics {
   outcomes: string
   /** Records a consumer could never process, with the reason in headers. */
   deadLetter: string
+  /** What changed in credit profiles (contract §8), keyed by USCC: `credit-profile` writes, `notify` reads. */
+  changes: string
 }
 
 export const topicNames = (namespace = 'ecrs'): Topics => ({
@@ -18,6 +20,7 @@ export const topicNames = (namespace = 'ecrs'): Topics => ({
   recall: `${namespace}.recall-events.v1`,
   outcomes: `${namespace}.outcomes.v1`,
   deadLetter: `${namespace}.dead-letter.v1`,
+  changes: `${namespace}.profile-changes.v1`,
 })
 
 /** Topic settings: the event topics are the record (retention forever, never compacted). */
@@ -34,6 +37,11 @@ export const topicConfig = (topics: Topics, partitions: number) => [
   },
   {
     topic: topics.outcomes,
+    numPartitions: partitions,
+    config: { 'retention.ms': '-1', 'cleanup.policy': 'delete' },
+  },
+  {
+    topic: topics.changes,
     numPartitions: partitions,
     config: { 'retention.ms': '-1', 'cleanup.policy': 'delete' },
   },
