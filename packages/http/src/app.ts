@@ -232,6 +232,8 @@ const health =
   (app, _opts, done) => {
     app.addHook('onRoute', (route) => {
       route.config = { ...route.config, skipAuth: true }
+      // Probes come every few seconds: their requests are not logged at info (failures still are).
+      route.logLevel = 'warn'
     })
     app.get(
       '/healthz',

@@ -28,6 +28,8 @@ export const authConfigSchema = Type.Object({
   /** Longest token validity (exp − iat, or exp − now): seconds, or a number with s, m, h or d; 24h when unset. */
   ECRS_JWT_MAX_LIFETIME: Type.Optional(Type.String({ pattern: DURATION_PATTERN })),
   LOG_LEVEL: stringEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  /** `pretty` (one readable line per entry) or `json`; unset: pretty when stdout is a terminal. */
+  LOG_FORMAT: Type.Optional(stringEnum(['json', 'pretty'])),
 })
 
 /** The shared auth and logging settings, as read by {@link readConfig}. */

@@ -40,8 +40,10 @@ const metrics: FastifyPluginCallback<MetricsPluginOptions> = (app, opts, done) =
     next()
   })
 
-  app.get('/metrics', { config: { skipAuth: true }, schema: { hide: true } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
+  app.get(
+    '/metrics',
+    { config: { skipAuth: true }, schema: { hide: true }, logLevel: 'warn' },
+    async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()),
   )
   done()
 }

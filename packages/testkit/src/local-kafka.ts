@@ -1,13 +1,26 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { pino } from 'pino'
-import { createKafka, pingKafka } from '@ecrs/kafka'
+import { Kafka, logLevel } from 'kafkajs'
 import { cacheDir, repoRoot } from './paths.js'
 import { freePort } from './ports.js'
 import { run, signalGroup, startManaged, tailFile, type Managed } from './process.js'
 import type { Progress } from './progress.js'
 import { versions } from './versions.js'
 import { WaitAborted, waitFor } from './wait.js'
+
+/** True when the broker describes its cluster (it has a controller and takes requests). */
+const brokerAnswers = async (kafka: Kafka): Promise<boolean> => {
+  const admin = kafka.admin({ retry: { retries: 0 } })
+  try {
+    await admin.connect()
+    await admin.describeCluster()
+    return true
+  } catch {
+    return false
+  } finally {
+    await admin.disconnect().catch(() => undefined)
+  }
+}
 
 const kafkaHome = (version: string): string => join(cacheDir, `kafka-${version}`)
 
@@ -159,16 +172,19 @@ export class LocalKafka {
       supervise: true,
     })
     const proc = this.proc
-    const kafka = createKafka({
+    // kafkajs itself, not @ecrs/kafka: that package's tests use this kit (no workspace cycle).
+    const kafka = new Kafka({
       brokers: this.brokers,
       clientId: 'ecrs-testkit-probe',
-      logger: pino({ level: 'silent' }),
+      connectionTimeout: 2000,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
     })
     try {
       await waitFor(
         async () => {
           if (proc.child.exitCode !== null) throw new WaitAborted(`broker exited (${proc.child.exitCode})`)
-          return pingKafka(kafka, 2000)
+          return brokerAnswers(kafka)
         },
         { what: `Kafka on 127.0.0.1:${this.port}`, timeoutMs: 90_000, intervalMs: 250 },
       )

@@ -1,4 +1,4 @@
-import { runService } from '@ecrs/http'
+import { runService } from '@ecrs/runtime'
 import { configSchema } from './config.js'
 import { start } from './service.js'
 

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole local stack in the foreground. Provisions Kafka and the store (unless
- * KAFKA_BROKERS / MONGO_URL are set) on the default ports, starts the three services as separate
+ * KAFKA_BROKERS / MONGO_URL are set) on the default ports, starts the services as separate
  * processes, waits until each answers /readyz, prints where everything listens, restarts a
  * service that crashes (the others keep running), and stops everything on Ctrl-C / SIGTERM.
  * With `--infra-only` (`npm run stack`) it provisions the broker and the store and nothing else.
@@ -17,6 +17,7 @@ const services = [
   { name: 'ingest', port: 8081 },
   { name: 'credit-profile', port: 8082 },
   { name: 'recall', port: 8083 },
+  { name: 'notify', port: 8084 },
 ] as const
 
 interface Running {
@@ -125,6 +126,9 @@ const main = async (): Promise<void> => {
     ...process.env,
     KAFKA_BROKERS: infra.kafkaBrokers.join(','),
     MONGO_URL: infra.mongoUrl,
+    // The services write to our pipes, not to the terminal: tell them to print for a person when
+    // we do (one readable line per entry), JSON lines otherwise (a log collector, CI).
+    LOG_FORMAT: process.env['LOG_FORMAT'] ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   }
   if (infraOnly) {
     process.stderr.write(

@@ -1,6 +1,4 @@
-import { topicConfig, topicNames } from '@ecrs/contracts'
-import { consumeUntilCaughtUp, createKafka, ensureTopics, silentProducer } from '@ecrs/kafka'
-import { connectStore, freshProjection } from '@ecrs/store'
+import { rebuildProjection, type RebuildResult } from '@ecrs/runtime'
 import type { Logger } from 'pino'
 import type { Config } from '../config.js'
 import { projectEnterpriseEvents } from '../profiles/consumer.js'
@@ -9,69 +7,40 @@ import { projector } from '../profiles/projector.js'
 import { profileStore } from '../profiles/store.js'
 import { profilePointer } from './pointer.js'
 
-export interface RebuildResult {
-  collection: string
-  groupId: string
-  events: number
-  seconds: number
-  eventsPerSec: number
-}
+export type { RebuildResult }
 
 /**
  * Replays the enterprise topic from the start into a fresh collection, then switches the live
- * projection to it once caught up. Outcomes and decisions are not published again (the live
- * projection did); the documents record them as published so nothing is re-sent after the switch.
+ * projection to it once caught up. Outcomes, decisions and change records are not published again
+ * (the live projection did); the documents record them as published so nothing is re-sent after the
+ * switch.
  */
-export const rebuild = async (
+export const rebuild = (
   config: Readonly<Config>,
   logger: Logger,
   progress: (line: string) => void,
   now: () => Date = () => new Date(),
-): Promise<RebuildResult> => {
-  const store = await connectStore({ url: config.MONGO_URL, dbName: config.MONGO_DB })
-  const kafka = createKafka({
-    brokers: config.KAFKA_BROKERS.split(','),
-    clientId: 'ecrs-credit-profile-rebuild',
+): Promise<RebuildResult> =>
+  rebuildProjection(
+    config,
     logger,
-  })
-  const topics = topicNames(config.TOPIC_NAMESPACE)
-  const started = Date.now()
-  const { collection, groupId } = freshProjection(
-    'enterprises',
-    `${config.TOPIC_NAMESPACE}.credit-profile.rebuild`,
-    now(),
+    progress,
+    {
+      name: 'credit-profile',
+      collectionPrefix: 'enterprises',
+      topic: (topics) => topics.enterprise,
+      pointer: profilePointer,
+      handler: async ({ store, collection, producer, topics }) =>
+        projectEnterpriseEvents(
+          projector({
+            profiles: await profileStore(store, collection),
+            producer,
+            params: profileParams(config.PROFILE_PARAMS),
+            topics,
+            now,
+            log: logger,
+          }),
+        ),
+    },
+    now,
   )
-  try {
-    await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
-    const pointer = profilePointer(store, config.TOPIC_NAMESPACE)
-    const before = await pointer.read()
-    progress(`rebuilding into ${collection} (live: ${before.collection}); group ${groupId}`)
-    const profiles = await profileStore(store, collection)
-    // Dead letters are not written again either: the live projection dead-lettered the same records.
-    const { handled } = await consumeUntilCaughtUp(kafka, {
-      groupId,
-      topic: topics.enterprise,
-      logger,
-      deadLetter: { topic: topics.deadLetter, producer: silentProducer },
-      handler: projectEnterpriseEvents(
-        projector({
-          profiles,
-          producer: silentProducer,
-          params: profileParams(config.PROFILE_PARAMS),
-          topics,
-          now,
-          log: logger,
-        }),
-      ),
-      progress,
-    })
-    await pointer.write({ collection, groupId })
-    const seconds = (Date.now() - started) / 1000
-    progress(
-      `caught up: switched the live projection to ${collection} (${handled} events in ${seconds.toFixed(1)} s)`,
-    )
-    return { collection, groupId, events: handled, seconds, eventsPerSec: handled / seconds }
-  } finally {
-    await store.close()
-  }
-}

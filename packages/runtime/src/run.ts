@@ -1,6 +1,7 @@
-import type { TSchema, Static } from '@sinclair/typebox'
-import { pino, type Logger } from 'pino'
-import { readConfig } from './config.js'
+import type { Static, TSchema } from '@sinclair/typebox'
+import { readConfig } from '@ecrs/http'
+import type { Logger } from 'pino'
+import { rootLogger } from './logger.js'
 
 /** What a service's `start(config, logger)` returns. */
 export interface RunningService {
@@ -27,12 +28,7 @@ export const runService = async <S extends TSchema>(
     process.stderr.write(`${name}: invalid configuration: ${(err as Error).message}\n`)
     process.exit(1)
   }
-  const level = (config as { LOG_LEVEL?: string }).LOG_LEVEL ?? 'info'
-  const logger = pino({
-    name,
-    level,
-    redact: ['*.authorization', '*.ECRS_JWT_SECRET', 'config.ECRS_JWT_SECRET'],
-  })
+  const logger = rootLogger(name, config as { LOG_LEVEL?: string; LOG_FORMAT?: 'json' | 'pretty' })
   let running: RunningService | undefined
   let stopping = false
   const stop = async (signal: string): Promise<void> => {
@@ -42,9 +38,11 @@ export const runService = async <S extends TSchema>(
     try {
       await running?.close()
       logger.info('stopped')
+      logger.flush()
       process.exit(0)
     } catch (err) {
       logger.error({ err }, 'unclean stop')
+      logger.flush()
       process.exit(1)
     }
   }
@@ -57,6 +55,7 @@ export const runService = async <S extends TSchema>(
     logger.info({ url: running.url }, 'listening')
   } catch (err) {
     logger.fatal({ err }, 'start failed')
+    logger.flush()
     process.exit(1)
   }
 }

@@ -1,0 +1,103 @@
+import { readConfig, serviceConfigSchema } from '@ecrs/http'
+import { createKafka, createProducer } from '@ecrs/kafka'
+import { waitFor } from '@ecrs/testkit'
+import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
+import { Type } from '@sinclair/typebox'
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import { startService } from './service.js'
+
+/** The shared runtime against the real broker and store: what it wires, and the close order. */
+const infra = testInfra()
+const logger = pino({ level: 'silent' })
+
+const configFor = (ns: string) =>
+  readConfig(Type.Composite([serviceConfigSchema({ port: 0, db: 'unused' })]), {
+    PORT: '0',
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
+    TOPIC_NAMESPACE: ns,
+    TOPIC_PARTITIONS: '1',
+  })
+
+describe('startService', () => {
+  it('serves the probes, runs the consumers it was given, and closes background work (last registered first), then the server, with the store still open', async () => {
+    const ns = uniqueName('rt')
+    const config = configFor(ns)
+    const order: string[] = []
+    const seen: string[] = []
+    const service = await startService(config, logger, {
+      name: 'runtime-test',
+      openapi: { title: 'runtime test', description: 'the shared runtime' },
+      async setup({ app, consume, topics, onClose, store }) {
+        app.addHook('onClose', async () => {
+          order.push('server')
+          // The store and the producer are still open while the server closes.
+          expect(await store.ping()).toBe(true)
+        })
+        const consumer = await consume({
+          groupId: `${ns}.probe`,
+          topics: [topics.outcomes],
+          handler: async (messages) => {
+            for (const m of messages) seen.push(m.value?.toString('utf8') ?? '')
+          },
+          lag: true,
+        })
+        await consumer.joined
+        onClose(() => {
+          order.push('background-1')
+        })
+        onClose(async () => {
+          order.push('background-2')
+          expect(await store.ping()).toBe(true)
+        })
+        return { marker: 42 }
+      },
+    })
+    expect(service.marker).toBe(42)
+    const health = await fetch(`${service.url}/healthz`)
+    expect(health.status).toBe(200)
+    const ready = await fetch(`${service.url}/readyz`)
+    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { kafka: true, store: true } })
+
+    const producer = await createProducer(
+      createKafka({ brokers: infra.kafkaBrokers, clientId: 'rt', logger }),
+      { logger },
+    )
+    try {
+      await producer.send([{ topic: `${ns}.outcomes.v1`, key: 'k', value: 'hello', headers: {} }])
+      await waitFor(async () => seen.includes('hello'), { what: 'the consumer to get the record' })
+    } finally {
+      await producer.disconnect()
+    }
+    const metrics = await (await fetch(`${service.url}/metrics`)).text()
+    expect(metrics).toMatch(/ecrs_consumer_lag\{/)
+
+    await service.close()
+    expect(order).toEqual(['background-2', 'background-1', 'server'])
+    // Closed: the port no longer answers.
+    await expect(fetch(`${service.url}/healthz`)).rejects.toThrow()
+  })
+
+  it('closes what it opened when setup fails, and rethrows', async () => {
+    const ns = uniqueName('rtf')
+    const closed: string[] = []
+    await expect(
+      startService(configFor(ns), logger, {
+        name: 'runtime-test',
+        openapi: { title: 'runtime test', description: 'failing setup' },
+        async setup({ onClose, app }) {
+          app.addHook('onClose', () => {
+            closed.push('server')
+          })
+          onClose(() => {
+            closed.push('background')
+          })
+          throw new Error('setup broke')
+        },
+      }),
+    ).rejects.toThrow('setup broke')
+    expect(closed).toEqual(['background', 'server'])
+  })
+})

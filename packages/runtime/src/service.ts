@@ -1,0 +1,255 @@
+/**
+ * One runtime for every ECRS service: the start-up wiring each service used to repeat (store,
+ * Kafka client, topics, app, producer, consumers, lag probe, the projection pointer, listening) and
+ * the close order, written once. A service's `service.ts` says only what is its own, in `setup`.
+ */
+import { topicConfig, topicNames, type Topics } from '@ecrs/contracts'
+import {
+  createApp,
+  opsMetrics,
+  serverTimeouts,
+  verifierOptions,
+  type App,
+  type AuthConfig,
+  type OpsMetrics,
+} from '@ecrs/http'
+import {
+  createKafka,
+  createProducer,
+  ensureTopics,
+  lagProbe,
+  pingKafka,
+  startConsumer,
+  type BatchHandler,
+  type Kafka,
+  type Producer,
+  type RunningConsumer,
+} from '@ecrs/kafka'
+import {
+  connectStore,
+  watchPointer,
+  type ActiveProjection,
+  type ProjectionPointer,
+  type Store,
+} from '@ecrs/store'
+import type { Logger } from 'pino'
+import type { RunningService } from './run.js'
+
+/** The settings the runtime reads (every service's config has them: `serviceConfigSchema`). */
+export interface RuntimeConfig extends AuthConfig {
+  readonly HOST: string
+  readonly PORT: number
+  readonly KAFKA_BROKERS: string
+  readonly MONGO_URL: string
+  readonly MONGO_DB: string
+  readonly TOPIC_NAMESPACE: string
+  readonly TOPIC_PARTITIONS: number
+  readonly HTTP_HEADERS_TIMEOUT_MS: number
+  readonly HTTP_BODY_TIMEOUT_MS: number
+}
+
+/** A consumer the runtime starts, observes and stops. */
+export interface ConsumeOptions {
+  readonly groupId: string
+  readonly topics: readonly string[]
+  readonly handler: BatchHandler
+  /** Reads an event type for the metrics when a record has no `ce_type` header. */
+  readonly typeOf?: NonNullable<Parameters<OpsMetrics['consumer']>[0]>['typeOf']
+  /** Serve this consumer's lag as `ecrs_consumer_lag` (one consumer per service). */
+  readonly lag?: boolean
+}
+
+/** A projection a rebuild can replace: the pointer names its collection and consumer group. */
+export interface ProjectionOptions {
+  readonly pointer: ProjectionPointer
+  readonly topics: readonly string[]
+  /** The consumer's handler (the same for every collection: the service swaps what it writes to). */
+  readonly handler: BatchHandler
+  /** How often the pointer is read. */
+  readonly intervalMs: number
+  /**
+   * Moves the service's writes and reads to `next`, with the consumer stopped. Throwing keeps the
+   * old projection (its consumer resumes) and the next check tries again.
+   */
+  switchTo(next: ActiveProjection, from: ActiveProjection): Promise<void>
+}
+
+/** What `setup` gets: the connections, the app, and where to register what must be closed. */
+export interface ServiceContext<C extends RuntimeConfig> {
+  readonly config: Readonly<C>
+  readonly log: Logger
+  readonly store: Store
+  readonly kafka: Kafka
+  readonly topics: Topics
+  readonly app: App
+  readonly ops: OpsMetrics
+  readonly producer: Producer
+  /** Another database on the same server, closed with the service. */
+  connectStore(dbName: string): Promise<Store>
+  /** Starts a consumer (metrics, dead letters to the shared topic); stopped before the producer. */
+  consume(opts: ConsumeOptions): Promise<RunningConsumer>
+  /** Starts the consumer of a rebuildable projection and follows its pointer; answers the live one. */
+  project(opts: ProjectionOptions): Promise<() => ActiveProjection>
+  /**
+   * Background work (timers, schedulers, dispatchers): stopped first, in the reverse order of
+   * registration, before the server and the consumers — so no run meets a closed producer or store.
+   */
+  onClose(stop: () => Promise<unknown> | void): void
+}
+
+export interface ServiceSpec<C extends RuntimeConfig, S extends object> {
+  readonly name: string
+  readonly version?: string
+  readonly openapi: { readonly title: string; readonly description: string }
+  /** The largest request body any route takes. */
+  readonly bodyLimit?: number
+  /** Producer settings: how long a send may wait; the topic whose outcome records are counted. */
+  readonly producer?: { readonly sendTimeoutMs?: number; readonly countOutcomes?: boolean }
+  /** Declares the service's own parts: stores, consumers, routes, timers. */
+  setup(ctx: ServiceContext<C>): Promise<S>
+}
+
+/** A started service: where it listens, its app (for in-process tests) and what `setup` answered. */
+export type Service<S extends object> = RunningService & { readonly app: App } & S
+
+/**
+ * Starts a service. Close order, whatever the service: background work, then the HTTP server (no
+ * new requests, those in hand finish), the pointer watch and the consumers (each finishes and
+ * commits its chunk), the lag probe, the producer (waits for its acknowledgements), the stores.
+ */
+export const startService = async <C extends RuntimeConfig, S extends object>(
+  config: Readonly<C>,
+  logger: Logger,
+  spec: ServiceSpec<C, S>,
+): Promise<Service<S>> => {
+  const background: (() => Promise<unknown> | void)[] = []
+  const consumers: (() => Promise<unknown> | void)[] = []
+  const connections: (() => Promise<unknown>)[] = []
+  let app: App | undefined
+  const closeAll = async (): Promise<void> => {
+    const run = async (fns: (() => Promise<unknown> | void)[]) => {
+      for (const fn of fns.reverse()) {
+        try {
+          await fn()
+        } catch (err) {
+          logger.warn({ err }, 'close failed')
+        }
+      }
+      fns.length = 0
+    }
+    await run(background)
+    if (app) await run([() => app?.close()])
+    await run(consumers)
+    await run(connections)
+  }
+  const openStore = async (dbName: string): Promise<Store> => {
+    const s = await connectStore({ url: config.MONGO_URL, dbName })
+    connections.push(() => s.close())
+    return s
+  }
+  try {
+    const store = await openStore(config.MONGO_DB)
+    const kafka = createKafka({
+      brokers: config.KAFKA_BROKERS.split(','),
+      clientId: `ecrs-${spec.name}`,
+      logger,
+    })
+    const topics = topicNames(config.TOPIC_NAMESPACE)
+    await ensureTopics(kafka, topicConfig(topics, config.TOPIC_PARTITIONS))
+    // Built first so that the producer and the consumers report to its registry (GET /metrics).
+    app = await createApp({
+      name: spec.name,
+      version: spec.version ?? '0.1.0',
+      logger,
+      auth: verifierOptions(config as Readonly<AuthConfig>),
+      timeouts: serverTimeouts(config),
+      ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
+      openapi: spec.openapi,
+      ready: async () => {
+        const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
+        return { kafka: kafkaOk, store: storeOk }
+      },
+    })
+    const ops = opsMetrics(app.metrics)
+    const producer = await createProducer(kafka, {
+      logger,
+      ...(spec.producer?.sendTimeoutMs === undefined ? {} : { sendTimeoutMs: spec.producer.sendTimeoutMs }),
+      observer: ops.producer(spec.producer?.countOutcomes ? { outcomesTopic: topics.outcomes } : {}),
+    })
+    // After the stores in the list: closed before them.
+    connections.push(() => producer.disconnect())
+    let lagRegistered = false
+    const serveLag = (groupId: () => string, lagTopics: readonly string[]): void => {
+      if (lagRegistered) throw new Error('one consumer per service reports its lag')
+      lagRegistered = true
+      const lag = lagProbe(kafka, { groupId, topics: lagTopics })
+      consumers.push(() => lag.close())
+      ops.lag(() => lag.read())
+    }
+    const start = (opts: Omit<ConsumeOptions, 'lag'>): Promise<RunningConsumer> =>
+      startConsumer(kafka, {
+        groupId: opts.groupId,
+        topics: opts.topics,
+        logger,
+        deadLetter: { topic: topics.deadLetter, producer },
+        handler: opts.handler,
+        observer: ops.consumer(opts.typeOf ? { typeOf: opts.typeOf } : {}),
+      })
+    const ctx: ServiceContext<C> = {
+      config,
+      log: logger,
+      store,
+      kafka,
+      topics,
+      app,
+      ops,
+      producer,
+      connectStore: openStore,
+      async consume(opts) {
+        const consumer = await start(opts)
+        consumers.push(() => consumer.stop())
+        if (opts.lag) serveLag(() => opts.groupId, opts.topics)
+        return consumer
+      },
+      async project(opts) {
+        let active = await opts.pointer.read()
+        let consumer = await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })
+        consumers.push(() => consumer.stop())
+        serveLag(() => active.groupId, opts.topics)
+        // After a rebuild the pointer names a new collection and group: stop, switch, and go on from
+        // where the rebuild stopped; a failed switch resumes the old group and is tried again.
+        const unwatch = watchPointer(opts.pointer, {
+          intervalMs: opts.intervalMs,
+          current: () => active,
+          switchTo: async (next) => {
+            logger.info(
+              { from: active.collection, to: next.collection },
+              'switching to the rebuilt projection',
+            )
+            await consumer.stop()
+            try {
+              await opts.switchTo(next, active)
+              active = next
+            } finally {
+              consumer = await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })
+            }
+          },
+          onError: (err) => logger.warn({ err }, 'projection switch failed'),
+        })
+        consumers.push(() => unwatch())
+        return () => active
+      },
+      onClose(stop) {
+        background.push(stop)
+      },
+    }
+    const own = await spec.setup(ctx)
+    await app.listen({ host: config.HOST, port: config.PORT })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address ? address.port : config.PORT
+    return { ...own, app, url: `http://${config.HOST}:${port}`, close: closeAll }
+  } catch (err) {
+    await closeAll()
+    throw err
+  }
+}
