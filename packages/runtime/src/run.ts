@@ -28,7 +28,7 @@ export const runService = async <S extends TSchema>(
     process.stderr.write(`${name}: invalid configuration: ${(err as Error).message}\n`)
     process.exit(1)
   }
-  const logger = rootLogger(name, config as { LOG_LEVEL?: string; LOG_FORMAT?: 'json' | 'pretty' })
+  const logger = rootLogger(name, config)
   let running: RunningService | undefined
   let stopping = false
   const stop = async (signal: string): Promise<void> => {

@@ -85,16 +85,16 @@ export interface ServiceContext<C extends RuntimeConfig> {
   readonly ops: OpsMetrics
   readonly producer: Producer
   /** Another database on the same server, closed with the service. */
-  connectStore(dbName: string): Promise<Store>
+  readonly connectStore: (dbName: string) => Promise<Store>
   /** Starts a consumer (metrics, dead letters to the shared topic); stopped before the producer. */
-  consume(opts: ConsumeOptions): Promise<RunningConsumer>
+  readonly consume: (opts: ConsumeOptions) => Promise<RunningConsumer>
   /** Starts the consumer of a rebuildable projection and follows its pointer; answers the live one. */
-  project(opts: ProjectionOptions): Promise<() => ActiveProjection>
+  readonly project: (opts: ProjectionOptions) => Promise<() => ActiveProjection>
   /**
    * Background work (timers, schedulers, dispatchers): stopped first, in the reverse order of
    * registration, before the server and the consumers — so no run meets a closed producer or store.
    */
-  onClose(stop: () => Promise<unknown> | void): void
+  readonly onClose: (stop: () => Promise<unknown> | void) => void
 }
 
 export interface ServiceSpec<C extends RuntimeConfig, S extends object> {
@@ -205,13 +205,13 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
       ops,
       producer,
       connectStore: openStore,
-      async consume(opts) {
+      consume: async (opts) => {
         const consumer = await start(opts)
         consumers.push(() => consumer.stop())
         if (opts.lag) serveLag(() => opts.groupId, opts.topics)
         return consumer
       },
-      async project(opts) {
+      project: async (opts) => {
         let active = await opts.pointer.read()
         let consumer = await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })
         consumers.push(() => consumer.stop())
@@ -239,7 +239,7 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
         consumers.push(() => unwatch())
         return () => active
       },
-      onClose(stop) {
+      onClose: (stop) => {
         background.push(stop)
       },
     }
