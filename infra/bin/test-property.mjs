@@ -2,10 +2,10 @@
 // `npm run test:property`: the arrival-order properties of issue 10 (recall cases, credit profiles,
 // and end to end with the services as processes), with more runs than `npm test` gives them.
 //
-//   npm run test:property -- [--runs N] [--seed S] [--only recall|credit-profile|e2e]
+//   npm run test:property -- [--runs N] [--seed S] [--only recall|credit-profile|changes|e2e]
 //
 // `--runs` sets fast-check's numRuns for each property (npm test: 150 recall, 60 credit-profile,
-// 2 end to end); `--seed` its seed (npm test: 20261206). fast-check prints the seed and path of a
+// 40 change records, 2 end to end); `--seed` its seed (npm test: 20261206). fast-check prints the seed and path of a
 // failure and its shrunk counterexample; re-run with that seed to reproduce it.
 import { spawn } from 'node:child_process'
 import { dirname, join } from 'node:path'
@@ -23,6 +23,7 @@ const { values: opt } = parseArgs({
 const FILES = {
   recall: 'services/recall/src/recalls/domain/arrival-order.property.test.ts',
   'credit-profile': 'services/credit-profile/src/profiles/arrival-order.property.test.ts',
+  changes: 'services/credit-profile/src/profiles/changes.property.test.ts',
   e2e: 'tests/src/arrival-order.property.test.ts',
 }
 for (const [name, v] of [

@@ -21,9 +21,12 @@ export const ChangeSchema = Type.Union([
   kindOf('registered', {}),
   kindOf('deregistered', {}),
   kindOf('risk-class-changed', {
-    from: Type.Union([Type.Literal('A'), Type.Literal('B'), Type.Literal('C'), Type.Literal('D'), Type.Null()], {
-      description: 'null when the enterprise had no class before (first registration)',
-    }),
+    from: Type.Union(
+      [Type.Literal('A'), Type.Literal('B'), Type.Literal('C'), Type.Literal('D'), Type.Null()],
+      {
+        description: 'null when the enterprise had no class before (first registration)',
+      },
+    ),
     to: Type.Union([Type.Literal('A'), Type.Literal('B'), Type.Literal('C'), Type.Literal('D')]),
   }),
   kindOf('abnormal-listed', {

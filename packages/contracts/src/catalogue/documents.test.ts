@@ -52,6 +52,41 @@ describe('asyncApiDocument', () => {
     })
   })
 
+  it('describes the profile changes: their channel, message (the change record, keyed by USCC) and send operation', () => {
+    expect(channels['profileChanges']).toMatchObject({
+      address: topics.changes,
+      messages: { profileChange: { $ref: '#/components/messages/profile-change' } },
+    })
+    const message = messages['profile-change']
+    expect(message).toMatchObject({
+      payload: {
+        title: 'ECRS profile change record',
+        required: expect.arrayContaining(['uscc', 'time', 'changes', 'changeIds']) as unknown,
+      },
+      bindings: { kafka: { key: { type: 'string' } } },
+    })
+    // The payload is the schema fromChangeRecord validates with.
+    const validate = createAjv().compile(message?.['payload'] as Json)
+    const change = { kind: 'abnormal-listed', listingId: 'L1', reason: 'unreachable-at-address' }
+    const record = {
+      uscc: '91350100M000100Y43',
+      name: 'Fuzhou Acme Ltd',
+      region: '350102',
+      enterpriseKind: 'company',
+      time: '2025-07-01T16:00:00.000Z',
+      changes: [change],
+      changeIds: ['x'],
+    }
+    expect(validate(record), JSON.stringify(validate.errors)).toBe(true)
+    expect(validate({ ...record, changes: [] })).toBe(false)
+    const operations = doc['operations'] as Record<string, Json>
+    expect(operations['sendProfileChanges']).toMatchObject({
+      action: 'send',
+      channel: { $ref: '#/channels/profileChanges' },
+      messages: [{ $ref: '#/channels/profileChanges/messages/profileChange' }],
+    })
+  })
+
   it('is plain JSON, and a fresh copy each time', () => {
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc)
     const again = asyncApiDocument(topics, { version: '1.2.3' })

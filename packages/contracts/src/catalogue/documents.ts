@@ -4,6 +4,7 @@
  * the schemas validation uses, so they cannot drift from it.
  */
 import type { TSchema } from '@sinclair/typebox'
+import { ChangeRecordSchema } from '../changes.js'
 import { EnvelopeSchema } from '../envelope.js'
 import type { Topics } from '../topics.js'
 import { OutcomeMessageSchema } from './outcome.js'
@@ -86,12 +87,41 @@ const deadLetterMessage: Json = {
   payload: { description: 'the original value, unchanged' },
 }
 
+const changeMessage: Json = {
+  name: 'profile-change',
+  title: 'Profile change record',
+  summary:
+    "What changed in an enterprise's full profile at one instant (contract §8), with a deterministic id per change: a replay publishes the same ids.",
+  contentType: 'application/json',
+  headers: {
+    type: 'object',
+    properties: {
+      'content-type': { type: 'string', const: 'application/json' },
+      'ecrs-recorded-at': {
+        type: 'string',
+        format: 'date-time',
+        description: 'when credit-profile saw the change',
+      },
+    },
+  },
+  payload: plain(ChangeRecordSchema),
+  bindings: {
+    kafka: {
+      key: { ...plain(env.subject), description: "the enterprise's USCC (the record's uscc)" },
+      bindingVersion: '0.5.0',
+    },
+  },
+  'x-ecrs-publishers': ['credit-profile'],
+  'x-ecrs-consumers': ['notify'],
+}
+
 const ref = (path: string): Json => ({ $ref: path })
 
 /**
  * The AsyncAPI 3.0.0 document of ECRS's topics: one channel per topic (at the addresses of
  * `topics`), one message per event type with `data` as payload, the CloudEvents `ce_*` headers and
- * the Kafka key, the outcome message, and the operations (events sent, outcomes received).
+ * the Kafka key, the outcome and profile-change messages, and the operations (events and profile
+ * changes sent, outcomes received).
  */
 export const asyncApiDocument = (topics: Topics, opts: { version: string }): Json => {
   const specs = [...catalogue.values()]
@@ -127,6 +157,13 @@ export const asyncApiDocument = (topics: Topics, opts: { version: string }): Jso
         title: 'Event outcomes',
         messages: { outcome: ref('#/components/messages/outcome') },
       },
+      profileChanges: {
+        address: topics.changes,
+        title: 'Profile changes',
+        description:
+          "What changed in credit profiles (contract §8), keyed by the enterprise's USCC; order is kept per enterprise.",
+        messages: { profileChange: ref('#/components/messages/profile-change') },
+      },
       deadLetter: {
         address: topics.deadLetter,
         title: 'Dead letters',
@@ -144,6 +181,11 @@ export const asyncApiDocument = (topics: Topics, opts: { version: string }): Jso
         channel: ref('#/channels/recallEvents'),
         messages: operationMessages('recallEvents', 'recall'),
       },
+      sendProfileChanges: {
+        action: 'send',
+        channel: ref('#/channels/profileChanges'),
+        messages: [ref('#/channels/profileChanges/messages/profileChange')],
+      },
       receiveOutcomes: {
         action: 'receive',
         channel: ref('#/channels/outcomes'),
@@ -154,6 +196,7 @@ export const asyncApiDocument = (topics: Topics, opts: { version: string }): Jso
       messages: {
         ...Object.fromEntries(specs.map((s) => [s.type, eventMessage(s)])),
         outcome: outcomeMessage,
+        'profile-change': changeMessage,
         'dead-letter': deadLetterMessage,
       },
     },

@@ -1,6 +1,15 @@
-import { toCloudEventRecord, toOutcomeRecord, type Topics } from '@ecrs/contracts'
+import { toChangeRecord, toCloudEventRecord, toOutcomeRecord, type Topics } from '@ecrs/contracts'
 import type { OutboundRecord } from '@ecrs/kafka'
-import { derive, searchFields, type ProfileParams } from './domain/index.js'
+import {
+  derive,
+  overdueOnly,
+  profileChanges,
+  profileFacts,
+  searchFields,
+  type Derivation,
+  type ProfileFacts,
+  type ProfileParams,
+} from './domain/index.js'
 import {
   regionPrefixes,
   toHistory,
@@ -15,9 +24,12 @@ const RULES = 'ecrs.rules'
 /** What reprojecting one enterprise gives: the new document and the records to publish first. */
 export interface Projection {
   doc: EnterpriseDoc
+  /** Outcomes and system decisions. */
   records: OutboundRecord[]
   /** Ids of the `ecrs.rules` decisions among `records`. */
   decisions: string[]
+  /** Change records (contract §8): what changed from the stored profile to the new one, by instant. */
+  changes: OutboundRecord[]
 }
 
 export const emptyDoc = (uscc: string, now: Date): EnterpriseDoc => ({
@@ -33,7 +45,8 @@ export const emptyDoc = (uscc: string, now: Date): EnterpriseDoc => ({
 /**
  * Appends new events (deduplicated by source and id), derives the profile at `now`, and lists
  * what must be published: outcomes that changed since last published (contract §5: an outcome
- * may change when a back-dated event arrives) and system decisions not yet published.
+ * may change when a back-dated event arrives), system decisions not yet published, and what
+ * changed from the stored profile to this one (contract §8; nothing for a duplicate).
  */
 export const reproject = (
   prev: EnterpriseDoc,
@@ -44,11 +57,13 @@ export const reproject = (
 ): Projection => {
   const seen = new Set(prev.events.map((e) => `${e.source}/${e.id}`))
   const events = [...prev.events]
+  const added: StoredEvent[] = []
   for (const e of fresh) {
     const k = `${e.source}/${e.id}`
     if (!seen.has(k)) {
       seen.add(k)
       events.push(e)
+      added.push(e)
     }
   }
   const d = derive(toHistory(events), now, params)
@@ -102,6 +117,7 @@ export const reproject = (
   }
 
   const p = d.profile
+  const changes = changeRecords(prev, d, added, now, params, topics)
   const search = p ? searchFields(p) : undefined
   const doc: EnterpriseDoc = {
     _id: prev._id,
@@ -114,6 +130,7 @@ export const reproject = (
     ...(p && search
       ? {
           profile: p,
+          overdue: overdueOnly(d.obligations),
           name: search.name,
           region: search.region,
           regionPrefixes: regionPrefixes(search.region),
@@ -124,5 +141,44 @@ export const reproject = (
       : {}),
     ...(d.nextChangeAt ? { nextChangeAt: new Date(d.nextChangeAt) } : {}),
   }
-  return { doc, records, decisions }
+  return { doc, records, decisions, changes }
+}
+
+// The stored side of the comparison. A document written before it kept its overdue obligations is
+// derived again at its own instant, once (its next write keeps them).
+const storedFacts = (prev: EnterpriseDoc, params: ProfileParams): ProfileFacts | undefined => {
+  if (prev.profile === undefined) return undefined
+  const obligations =
+    prev.overdue ?? overdueOnly(derive(toHistory(prev.events), prev.updatedAt, params).obligations)
+  return { profile: prev.profile, obligations }
+}
+
+const changeRecords = (
+  prev: EnterpriseDoc,
+  d: Derivation,
+  added: readonly StoredEvent[],
+  now: Date,
+  params: ProfileParams,
+  topics: Topics,
+): OutboundRecord[] => {
+  const p = d.profile
+  if (p === undefined) return []
+  const groups = profileChanges(storedFacts(prev, params), profileFacts(d), {
+    now,
+    eventTimes: added.map((e) => e.time),
+  })
+  return groups.map((g) =>
+    toChangeRecord(
+      topics.changes,
+      {
+        uscc: prev._id,
+        name: p.name,
+        region: p.region,
+        enterpriseKind: p.kind,
+        time: g.time,
+        changes: g.changes,
+      },
+      now,
+    ),
+  )
 }

@@ -40,8 +40,11 @@ export const projector = (deps: {
         }
       })
       // Published before the write: after a crash the same records go out again (deterministic
-      // ids, consumers deduplicate); written before publishing, a crash would lose them.
-      await deps.producer.send(work.flatMap((w) => w.p.records))
+      // ids, consumers deduplicate); written before publishing, a crash would lose them. The change
+      // records go with them. On a version conflict (two processes on MongoDB) this attempt's are
+      // out already: the retry compares with what the other writer stored and published, so it adds
+      // only what that did not say; what this attempt said beyond it stays in the feed.
+      await deps.producer.send(work.flatMap((w) => [...w.p.records, ...w.p.changes]))
       // Issued together: the store writes them in order, new documents in one insert.
       const written = await Promise.all(work.map((w) => deps.profiles.put(w.p.doc, w.expected)))
       const retry: string[] = []

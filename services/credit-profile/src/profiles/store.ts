@@ -1,6 +1,6 @@
 import type { Collection, Filter } from 'mongodb'
 import { groupInsert, isDuplicateKey, type Store } from '@ecrs/store'
-import type { FullProfile, HistoryEvent } from './domain/index.js'
+import type { FullProfile, HistoryEvent, ObligationFact } from './domain/index.js'
 
 /** One event of a history as stored: `data` as an opaque JSON string (whatever ingest accepted fits). */
 export interface StoredEvent {
@@ -33,6 +33,11 @@ export interface EnterpriseDoc {
   decisions: string[]
   registered: boolean
   profile?: FullProfile
+  /**
+   * The recall obligations overdue and unsettled at `updatedAt`, which the profile shows only as
+   * counts: the next projection compares them with its own (the change feed, contract §8).
+   */
+  overdue?: ObligationFact[]
   name?: string
   region?: string
   regionPrefixes?: string[]

@@ -20,6 +20,7 @@ import {
   markObligationFulfilled,
   markObligationOverdue,
   markObligationVoided,
+  obligationFacts,
   statusGenerations,
 } from './recalls.js'
 import { applyForRepair, decideRepair } from './repair.js'
@@ -169,5 +170,9 @@ export const derive = (
     decisions,
     steps,
     ...(profile === undefined || nextChange === undefined ? {} : { nextChangeAt: iso(nextChange) }),
+    obligations: profile === undefined ? [] : obligationFacts(s),
+    ...(profile === undefined || s.registration === undefined
+      ? {}
+      : { registeredTime: iso(s.registration.at) }),
   }
 }

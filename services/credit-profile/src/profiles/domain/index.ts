@@ -4,6 +4,15 @@
  * the `asOf` parameter.
  */
 export { derive } from './fold.js'
+export {
+  overdueOnly,
+  profileChanges,
+  profileFacts,
+  VOIDED_REASON,
+  type ChangeContext,
+  type ChangeGroup,
+  type ProfileFacts,
+} from './changes.js'
 export { defaultProfileParams, type ProfileParams, type RiskParams } from './params.js'
 export { publicView, searchFields, type SearchFields } from './views.js'
 export { compareEvents, eventKey } from './order.js'
@@ -19,6 +28,7 @@ export type {
   FullProfile,
   HistoryEvent,
   InspectionView,
+  ObligationFact,
   Outcome,
   PenaltyView,
   PublicProfile,

@@ -6,7 +6,7 @@
  * and said again as its next `generation` should it come true again; a step's status is said again
  * at the same instant as its next generation.
  */
-import type { TimedEvent } from './order.js'
+import { iso, type TimedEvent } from './order.js'
 import {
   applied,
   flag,
@@ -17,7 +17,7 @@ import {
   type ObligationGeneration,
   type ObligationRec,
 } from './state.js'
-import type { EventRef, RecallView } from './types.js'
+import type { EventRef, ObligationFact, RecallView } from './types.js'
 
 // Events published before generations existed speak of the first.
 export const generationOf = (e: Pick<TimedEvent, 'data'>): number | undefined => {
@@ -78,7 +78,7 @@ const generation = (s: FoldState, e: TimedEvent): ObligationGeneration | undefin
   const n = generationOf(e)
   if (recallId === undefined || obligationId === undefined || n === undefined) return undefined
   const key = `${recallId}/${obligationId}`
-  const o: ObligationRec = s.obligations.get(key) ?? { recallId, generations: new Map() }
+  const o: ObligationRec = s.obligations.get(key) ?? { recallId, obligationId, generations: new Map() }
   s.obligations.set(key, o)
   const g = o.generations.get(n) ?? { fulfilled: false, voided: false }
   o.generations.set(n, g)
@@ -99,6 +99,7 @@ export const markObligationFulfilled = (s: FoldState, e: TimedEvent): void => {
   const g = generation(s, e)
   if (g === undefined) return rejected(s, e, 'EVENT_INVALID')
   g.fulfilled = true
+  g.settledAt ??= e.at
   applied(s, e)
 }
 
@@ -108,6 +109,7 @@ export const markObligationVoided = (s: FoldState, e: TimedEvent): void => {
   const g = reason === 'fulfilled-on-time' || reason === 'not-owed' ? generation(s, e) : undefined
   if (g === undefined) return rejected(s, e, 'EVENT_INVALID')
   g.voided = true
+  g.settledAt ??= e.at
   applied(s, e)
 }
 
@@ -117,6 +119,18 @@ export interface OverdueObligation {
   readonly overdue: EventRef
 }
 
+// The latest generation that says overdue: the recall service's last word on the obligation.
+const latestOverdue = (o: ObligationRec): ObligationGeneration | undefined => {
+  let latest: ObligationGeneration | undefined
+  let latestN = 0
+  for (const [n, g] of o.generations) if (g.overdue !== undefined && n > latestN) [latest, latestN] = [g, n]
+  return latest
+}
+
+// Deadlines are inclusive: at the due instant itself nothing is overdue yet.
+const isOverdue = (s: FoldState, g: ObligationGeneration): boolean =>
+  !g.fulfilled && !g.voided && (g.overdueAt ?? Number.NEGATIVE_INFINITY) < s.asOf
+
 /**
  * Obligations overdue and not yet fulfilled at asOf: the latest generation that says overdue, unless
  * it was fulfilled or voided. Deadlines are inclusive: at the due instant itself nothing is overdue yet.
@@ -124,15 +138,35 @@ export interface OverdueObligation {
 export const overdueObligations = (s: FoldState): OverdueObligation[] => {
   const out: OverdueObligation[] = []
   for (const o of s.obligations.values()) {
-    let latest: ObligationGeneration | undefined
-    let latestN = 0
-    for (const [n, g] of o.generations) if (g.overdue !== undefined && n > latestN) [latest, latestN] = [g, n]
-    if (latest?.overdue === undefined || latest.fulfilled || latest.voided) continue
-    if ((latest.overdueAt ?? Number.NEGATIVE_INFINITY) >= s.asOf) continue
+    const latest = latestOverdue(o)
+    if (latest?.overdue === undefined || !isOverdue(s, latest)) continue
     out.push({ recallId: o.recallId, overdue: latest.overdue })
   }
   return out
 }
+
+/**
+ * What the change feed needs of the obligations at asOf (contract §8): those overdue and unsettled,
+ * and those whose latest overdue decision was settled (fulfilled late or voided), with when.
+ */
+export const obligationFacts = (s: FoldState): ObligationFact[] => {
+  const out: ObligationFact[] = []
+  for (const o of s.obligations.values()) {
+    const latest = latestOverdue(o)
+    if (latest?.overdueAt === undefined) continue
+    const settled = latest.fulfilled || latest.voided
+    if (!settled && !isOverdue(s, latest)) continue
+    out.push({
+      recallId: o.recallId,
+      obligationId: o.obligationId,
+      dueAt: iso(latest.overdueAt),
+      ...(settled && latest.settledAt !== undefined ? { settledAt: iso(latest.settledAt) } : {}),
+    })
+  }
+  return out.sort((a, b) => compareKeys(`${a.recallId}/${a.obligationId}`, `${b.recallId}/${b.obligationId}`))
+}
+
+const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** The recall rows at asOf, by recallId. */
 export const recallRows = (s: FoldState): RecallView[] => {

@@ -93,11 +93,14 @@ export interface ObligationGeneration {
   overdueAt?: number
   fulfilled: boolean
   voided: boolean
+  /** When it was first fulfilled or voided (event time), epoch ms. */
+  settledAt?: number
 }
 
 /** What the recall service said about one obligation, by generation (1, 2, … as it corrected itself). */
 export interface ObligationRec {
   readonly recallId: string
+  readonly obligationId: string
   readonly generations: Map<number, ObligationGeneration>
 }
 

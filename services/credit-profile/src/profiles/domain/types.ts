@@ -183,6 +183,19 @@ export interface FullProfile {
  */
 export type PublicProfile = Omit<FullProfile, 'risk' | 'restrictions' | 'legalRepresentative' | 'address'>
 
+/**
+ * A recall obligation as the change feed sees it (contract §8): the latest decision of the recall
+ * service that says it is overdue, due before asOf and unsettled, or settled (fulfilled late or voided).
+ */
+export interface ObligationFact {
+  readonly recallId: string
+  readonly obligationId: string
+  /** The due instant (ISO): the obligation is overdue from just after it. */
+  readonly dueAt: string
+  /** When it was fulfilled late or voided (ISO); absent while it is overdue. */
+  readonly settledAt?: string
+}
+
 /** Everything derived from one enterprise's history at an instant. */
 export interface Derivation {
   /** Undefined: not registered (yet) at asOf. */
@@ -198,4 +211,8 @@ export interface Derivation {
   readonly steps: number
   /** The earliest instant after asOf at which the profile can change with time alone. */
   readonly nextChangeAt?: string
+  /** The recall obligations said overdue (see {@link ObligationFact}); the profile shows only counts. */
+  readonly obligations: readonly ObligationFact[]
+  /** The time of the applied `enterprise.registered` (ISO), whenever there is a profile. */
+  readonly registeredTime?: string
 }
