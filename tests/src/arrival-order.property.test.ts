@@ -10,7 +10,7 @@ import {
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dbName, getJson, postBatch, postEvent, token, type Json } from './public-api.js'
-import { serviceNames, startServiceProcess, type ServiceProcess } from './stack.js'
+import { coreServices, startServiceProcess, type ServiceProcess } from './stack.js'
 
 /**
  * Event time whatever the arrival order, end to end (issue 10): the services as processes, the same
@@ -38,7 +38,7 @@ beforeAll(async () => {
     RULES_INTERVAL_MS: '1500',
   }
   const started = await Promise.all(
-    serviceNames.map((name) => startServiceProcess(name, { ...env, MONGO_DB: dbName(ns, name) })),
+    coreServices.map((name) => startServiceProcess(name, { ...env, MONGO_DB: dbName(ns, name) })),
   )
   for (const s of started) services.set(s.name, s)
 })

@@ -3,7 +3,7 @@ import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AGENCY, daysAgo, registered } from './events.js'
 import { appliedHistory, dbName, getJson, postBatch, postEvent, token, type Json } from './public-api.js'
-import { serviceNames, startServiceProcess, type ServiceProcess } from './stack.js'
+import { coreServices, startServiceProcess, type ServiceProcess } from './stack.js'
 
 /**
  * One story across the three processes, through their public doors only: an agency publishes what
@@ -26,7 +26,7 @@ beforeAll(async () => {
     RULES_INTERVAL_MS: '1000',
   }
   const started = await Promise.all(
-    serviceNames.map((name) => startServiceProcess(name, { ...env, MONGO_DB: dbName(ns, name) })),
+    coreServices.map((name) => startServiceProcess(name, { ...env, MONGO_DB: dbName(ns, name) })),
   )
   for (const s of started) services.set(s.name, s)
 })

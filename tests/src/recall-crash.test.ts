@@ -3,7 +3,7 @@ import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AGENCY, daysAgo, registered } from './events.js'
 import { appliedHistory, dbName, getJson, postBatch, token, type Json } from './public-api.js'
-import { serviceNames, startServiceProcess, type ServiceProcess } from './stack.js'
+import { coreServices, startServiceProcess, type ServiceProcess } from './stack.js'
 
 /**
  * Fault: the recall process is killed (SIGKILL) while it consumes a stream of recall events whose
@@ -28,7 +28,7 @@ const url = (name: string) => services.get(name)!.url
 
 beforeAll(async () => {
   const started = await Promise.all(
-    serviceNames.map((name) =>
+    coreServices.map((name) =>
       startServiceProcess(name, name === 'recall' ? recallEnv : { ...env, MONGO_DB: dbName(ns, name) }),
     ),
   )

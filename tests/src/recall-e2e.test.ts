@@ -2,7 +2,7 @@ import { LOCAL_DEV_SECRET, signToken, type TokenClaims } from '@ecrs/http'
 import { waitFor, randomUscc } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { serviceNames, startServiceProcess, type ServiceProcess } from './stack.js'
+import { coreServices, startServiceProcess, type ServiceProcess } from './stack.js'
 
 /**
  * A missed recall obligation becomes a credit fact: the three services as processes, events in
@@ -26,7 +26,7 @@ beforeAll(async () => {
     RULES_INTERVAL_MS: '1000',
   }
   const started = await Promise.all(
-    serviceNames.map((name) =>
+    coreServices.map((name) =>
       startServiceProcess(name, { ...env, MONGO_DB: `${ns}_${name}`.replace(/[^A-Za-z0-9_]/g, '_') }),
     ),
   )

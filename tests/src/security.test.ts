@@ -33,11 +33,11 @@ const REPORT_ID = `ar-${ns}`
 
 interface Row {
   service: ServiceName
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   /** The OpenAPI path this row decides. */
   route: string
-  /** The request sent (defaults to `route` with nothing to fill in). */
-  url?: string
+  /** The request sent (defaults to `route` with nothing to fill in); a function when made in beforeAll. */
+  url?: string | (() => string)
   body?: (role: Role) => unknown
   expect: Record<Role, Expect>
 }
@@ -95,6 +95,22 @@ const STEPS: readonly (readonly [string, 'firm' | 'agency'])[] = [
   ['summary', 'firm'],
   ['close', 'agency'],
 ]
+
+// The feed: every supervisor, a firm its own entries; subscriptions: anyone but admin may own some.
+const feedReaders: Record<Role, Expect> = { ...supervisors, firm: 200, otherFirm: 200 }
+// A subscription is its owner's (the regulator's here): anyone else is told it does not exist.
+const ownerOnly = (ok: number): Record<Role, Expect> => ({
+  anonymous: 401,
+  agency: 404,
+  regulator: ok,
+  firm: 404,
+  otherFirm: 404,
+  admin: 403,
+  system: 404,
+})
+// The regulator's subscriptions the rows act on (made in beforeAll): one with a delivery, one to delete.
+const owned = { id: '', deliveryId: '' }
+const doomed = { id: '' }
 
 const rows: Row[] = [
   // Every service's probes answer anyone (contract §1).
@@ -228,12 +244,54 @@ const rows: Row[] = [
       system: 403,
     },
   })),
+  // notify (contract §8): the feed for supervisors and firms (their own), subscriptions to their owner.
+  { service: 'notify', method: 'GET', route: '/v1/changes', expect: feedReaders },
+  { service: 'notify', method: 'GET', route: '/v1/changes/stream', expect: feedReaders },
+  {
+    service: 'notify',
+    method: 'POST',
+    route: '/v1/subscriptions',
+    body: () => ({ url: 'http://127.0.0.1:9/matrix' }),
+    expect: { ...feedReaders, agency: 201, regulator: 201, firm: 201, otherFirm: 201, system: 201 },
+  },
+  { service: 'notify', method: 'GET', route: '/v1/subscriptions', expect: feedReaders },
+  ...(
+    [
+      ['GET', '/v1/subscriptions/{id}', '', undefined, 200],
+      ['PATCH', '/v1/subscriptions/{id}', '', { description: 'matrix' }, 200],
+      ['POST', '/v1/subscriptions/{id}:rotate-secret', ':rotate-secret', {}, 200],
+      ['GET', '/v1/subscriptions/{id}/deliveries', '/deliveries', undefined, 200],
+    ] as const
+  ).map(([method, route, suffix, body, ok]): Row => ({
+    service: 'notify',
+    method,
+    route,
+    url: () => `/v1/subscriptions/${owned.id}${suffix}`,
+    ...(body === undefined ? {} : { body: () => body }),
+    expect: ownerOnly(ok),
+  })),
+  {
+    service: 'notify',
+    method: 'POST',
+    route: '/v1/subscriptions/{id}/deliveries/{deliveryId}:retry',
+    url: () => `/v1/subscriptions/${owned.id}/deliveries/${owned.deliveryId}:retry`,
+    body: () => ({}),
+    expect: ownerOnly(202),
+  },
+  {
+    service: 'notify',
+    method: 'DELETE',
+    route: '/v1/subscriptions/{id}',
+    url: () => `/v1/subscriptions/${doomed.id}`,
+    expect: ownerOnly(204),
+  },
 ]
 
 const send = async (row: Row, role: Role): Promise<number> => {
   const t = tokens.get(role)
   const body = row.body?.(role)
-  const res = await fetch(`${services.get(row.service)!.url}${row.url ?? row.route}`, {
+  const path = typeof row.url === 'function' ? row.url() : (row.url ?? row.route)
+  const res = await fetch(`${services.get(row.service)!.url}${path}`, {
     method: row.method,
     headers: {
       ...(t === undefined ? {} : { authorization: `Bearer ${t}` }),
@@ -241,7 +299,9 @@ const send = async (row: Row, role: Role): Promise<number> => {
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   })
-  await res.arrayBuffer()
+  // A stream stays open: its status is all a row needs.
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) await res.body?.cancel()
+  else await res.arrayBuffer()
   return res.status
 }
 
@@ -249,7 +309,7 @@ const matches = (status: number, e: Expect): boolean =>
   e === 'ok' ? status >= 200 && status < 300 : e === 'open' ? status !== 401 && status !== 403 : status === e
 
 beforeAll(async () => {
-  stack = await startStack(infra, ns)
+  stack = await startStack(infra, ns, serviceNames)
   for (const [name, svc] of stack.services) services.set(name, svc)
   const sign = (claims: Record<string, string>) =>
     signToken({ sub: `rights-${claims['role']}`, ...claims } as never, LOCAL_DEV_SECRET, 3600)
@@ -260,6 +320,20 @@ beforeAll(async () => {
   tokens.set('admin', await sign({ role: 'admin' }))
   // A token that claims a reserved source: an agency token with `agency: ecrs.rules`.
   tokens.set('system', await sign({ role: 'agency', agency: 'ecrs.rules' }))
+
+  // The regulator's subscriptions, made before the events so that the firm's entries are delivered
+  // (to a port that refuses: the deliveries stay pending, retried).
+  const subscribe = async () => {
+    const res = await fetch(`${services.get('notify')!.url}/v1/subscriptions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.get('regulator')!}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/matrix', usccs: [firmUscc] }),
+    })
+    expect(res.status).toBe(201)
+    return ((await res.json()) as { id: string }).id
+  }
+  owned.id = await subscribe()
+  doomed.id = await subscribe()
 
   // What the rows read: a registered firm with a penalty and a report, a published and a hidden case.
   const ingest = services.get('ingest')!.url
@@ -320,6 +394,17 @@ beforeAll(async () => {
       (await getJson(`${services.get('credit-profile')!.url}/v1/enterprises/${firmUscc}`)).status === 200,
     { what: 'the profile' },
   )
+  await waitFor(
+    async () => {
+      const listed = await getJson<{ items: { deliveryId: string }[] }>(
+        `${services.get('notify')!.url}/v1/subscriptions/${owned.id}/deliveries`,
+        regulator,
+      )
+      owned.deliveryId = listed.body.items[0]?.deliveryId ?? ''
+      return owned.deliveryId !== ''
+    },
+    { what: "a delivery of the firm's entries" },
+  )
 })
 
 afterAll(async () => {
@@ -345,15 +430,14 @@ describe("contract §2's rights matrix", () => {
     expect(missing).toEqual([])
   })
 
-  it.each(rows.map((r) => [`${r.service} ${r.method} ${r.url ?? r.route}`, r] as const))(
-    '%s',
-    async (_name, row) => {
-      const got: Record<string, number> = {}
-      for (const role of roles) got[role] = await send(row, role)
-      const wrong = roles
-        .filter((role) => !matches(got[role]!, row.expect[role]))
-        .map((role) => `${role}: got ${got[role]}, want ${row.expect[role]}`)
-      expect(wrong).toEqual([])
-    },
-  )
+  it.each(
+    rows.map((r) => [`${r.service} ${r.method} ${typeof r.url === 'string' ? r.url : r.route}`, r] as const),
+  )('%s', async (_name, row) => {
+    const got: Record<string, number> = {}
+    for (const role of roles) got[role] = await send(row, role)
+    const wrong = roles
+      .filter((role) => !matches(got[role]!, row.expect[role]))
+      .map((role) => `${role}: got ${got[role]}, want ${row.expect[role]}`)
+    expect(wrong).toEqual([])
+  })
 })

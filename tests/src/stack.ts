@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { WaitAborted, freePort, repoRoot, waitFor } from '@ecrs/testkit'
 
-/** The three services of contract §1. */
-export const serviceNames = ['ingest', 'credit-profile', 'recall'] as const
+/** The services of contract §1 (the console aside). */
+export const serviceNames = ['ingest', 'credit-profile', 'recall', 'notify'] as const
 export type ServiceName = (typeof serviceNames)[number]
+/** The services events go through: what a test of profiles and recalls needs. */
+export const coreServices = ['ingest', 'credit-profile', 'recall'] as const satisfies readonly ServiceName[]
 
 /** A service started as its own process from its built output, as contract §1 describes. */
 export interface ServiceProcess {
@@ -68,7 +70,7 @@ export const startServiceProcess = async (
 export const startStack = async (
   infra: { kafkaBrokers: readonly string[]; mongoUrl: string },
   ns: string,
-  names: readonly ServiceName[] = serviceNames,
+  names: readonly ServiceName[] = coreServices,
   extra: Record<string, string> = {},
 ): Promise<{
   url: (name: ServiceName) => string

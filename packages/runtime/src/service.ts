@@ -109,6 +109,23 @@ export interface ServiceSpec<C extends RuntimeConfig, S extends object> {
   setup(ctx: ServiceContext<C>): Promise<S>
 }
 
+/**
+ * How long requests in hand may take to finish once the server closes. After that every connection
+ * is cut: a connection that never sent a request (clients and load balancers open spare ones) would
+ * otherwise hold the close until the client drops it.
+ */
+const CLOSE_GRACE_MS = 5000
+
+const closeServer = async (app: App): Promise<void> => {
+  const closing = app.close()
+  const timer = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS)
+  try {
+    await closing
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** A started service: where it listens, its app (for in-process tests) and what `setup` answered. */
 export type Service<S extends object> = RunningService & { readonly app: App } & S
 
@@ -138,7 +155,8 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
       fns.length = 0
     }
     await run(background)
-    if (app) await run([() => app?.close()])
+    const server = app
+    if (server) await run([() => closeServer(server)])
     await run(consumers)
     await run(connections)
   }
