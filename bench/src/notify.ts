@@ -29,6 +29,8 @@ export interface NotifySizes {
   fanout: number
   rate: number
   seconds: number
+  /** `latency`: only part 3. */
+  only?: string
 }
 
 export const notifySizesFromEnv = (env: NodeJS.ProcessEnv): NotifySizes => ({
@@ -37,6 +39,7 @@ export const notifySizesFromEnv = (env: NodeJS.ProcessEnv): NotifySizes => ({
   fanout: Number(env['BENCH_NOTIFY_FANOUT'] ?? 300),
   rate: Number(env['BENCH_NOTIFY_RATE'] ?? 200),
   seconds: Number(env['BENCH_NOTIFY_SECONDS'] ?? 20),
+  ...(env['BENCH_NOTIFY_ONLY'] === undefined ? {} : { only: env['BENCH_NOTIFY_ONLY'] }),
 })
 
 const PARTITIONS = 3
@@ -119,6 +122,16 @@ export const benchNotify = async (infra: Infra, sizes: NotifySizes) => {
     for (let k = 0; k < records.length; k += 1000) await producer.send(records.slice(k, k + 1000))
   }
   try {
+    const { feed, deliveries } =
+      sizes.only === 'latency' ? { feed: undefined, deliveries: undefined } : await throughput()
+    return { feed, deliveries, latency: await latencyRun() }
+  } finally {
+    for (const c of children) await c.stop()
+    for (const s of servers) s.close()
+    await producer.disconnect()
+  }
+
+  async function throughput() {
     // 1. The feed.
     const ns1 = `benchn${Date.now().toString(36)}`
     const t1 = topicNames(ns1)
@@ -212,7 +225,10 @@ export const benchNotify = async (infra: Infra, sizes: NotifySizes) => {
     log(`  ${deliveries.deliveriesPerSec} deliveries/s`)
     await notify2.stop()
     children.length = 0
+    return { feed, deliveries }
+  }
 
+  async function latencyRun() {
     // 3. Latency from ingest's 202 to the webhook.
     const ns3 = `benchl${Date.now().toString(36)}`
     const t3 = topicNames(ns3)
@@ -298,6 +314,11 @@ export const benchNotify = async (infra: Infra, sizes: NotifySizes) => {
     }
     await Promise.all(inFlight)
     const postSeconds = (performance.now() - t0) / 1000
+    // Where the backlog is when the posting ends: the projection, or the feed.
+    const lagAtEnd = {
+      projection: (await consumerLag(kafka, `${ns3}.credit-profile.projection`, t3.enterprise)).lag,
+      feed: (await consumerLag(kafka, `${ns3}.notify.feed`, t3.changes)).lag,
+    }
     await waitFor(() => [...accepted.keys()].every((id) => arrived.has(id)), {
       what: 'every listing to arrive as a webhook',
       timeoutMs: 600_000,
@@ -312,34 +333,40 @@ export const benchNotify = async (infra: Infra, sizes: NotifySizes) => {
       p50Ms: round(percentile(latencies, 50), 1),
       p99Ms: round(percentile(latencies, 99), 1),
       maxMs: round(Math.max(...latencies), 1),
+      lagAtEnd,
       notifyRssMb: notify3.peakRssMb(),
       creditRssMb: credit.peakRssMb(),
     }
     log(`  202 → webhook p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms`)
-    return { feed, deliveries, latency }
-  } finally {
-    for (const c of children) await c.stop()
-    for (const s of servers) s.close()
-    await producer.disconnect()
+    return latency
   }
 }
 
 type NotifyResult = Awaited<ReturnType<typeof benchNotify>>
 
 export const notifyRows = (r: NotifyResult): [string, string][] => [
-  ['feed entries recorded / read (per s)', `${r.feed.recordEntriesPerSec} / ${r.feed.readEntriesPerSec}`],
-  [
-    `deliveries per s (${r.deliveries.subscriptions} subscriptions × ${r.deliveries.entries} entries)`,
-    String(r.deliveries.deliveriesPerSec),
-  ],
+  ...(r.feed && r.deliveries
+    ? ([
+        [
+          'feed entries recorded / read (per s)',
+          `${r.feed.recordEntriesPerSec} / ${r.feed.readEntriesPerSec}`,
+        ],
+        [
+          `deliveries per s (${r.deliveries.subscriptions} subscriptions × ${r.deliveries.entries} entries)`,
+          String(r.deliveries.deliveriesPerSec),
+        ],
+        ['notify peak RSS: feed / deliveries (MiB)', `${r.feed.notifyRssMb} / ${r.deliveries.notifyRssMb}`],
+      ] as [string, string][])
+    : []),
   [
     `202 → webhook at ${r.latency.rate}/s (achieved ${r.latency.achievedRate}/s): p50 / p99 / max (ms)`,
     `${r.latency.p50Ms} / ${r.latency.p99Ms} / ${r.latency.maxMs}`,
   ],
   [
-    'notify peak RSS: feed / deliveries / latency (MiB)',
-    `${r.feed.notifyRssMb} / ${r.deliveries.notifyRssMb} / ${r.latency.notifyRssMb}`,
+    'backlog when posting ended: projection / feed (records)',
+    `${r.latency.lagAtEnd.projection} / ${r.latency.lagAtEnd.feed}`,
   ],
+  ['peak RSS: notify / credit-profile (MiB)', `${r.latency.notifyRssMb} / ${r.latency.creditRssMb}`],
 ]
 
 if (isMain(import.meta.url))

@@ -45,6 +45,7 @@ import {
   laterSeq,
   parseCursor,
   seqAfter,
+  seqOf,
   type FeedFilter,
   type FeedPage,
 } from './domain.js'
@@ -205,6 +206,18 @@ export const feedStore = (store: Store, opts: FeedStoreOptions): Promise<FeedSto
     return recorded
   }
 
+  /** The entries after `after` up to `watermark` (at most the scan budget), looked up by `_id` in order. */
+  async function* bySeq(after: string, watermark: string): AsyncGenerator<EntryDoc> {
+    const last = BigInt(watermark)
+    const end = BigInt(after) + BigInt(scanBudget)
+    for (let lo = BigInt(after) + 1n; lo <= last && lo <= end; lo += BigInt(LOOKUP_CONCURRENCY)) {
+      const ids: string[] = []
+      for (let n = lo; n < lo + BigInt(LOOKUP_CONCURRENCY) && n <= last && n <= end; n++) ids.push(seqOf(n))
+      const docs = await Promise.all(ids.map((_id) => entries.findOne({ _id })))
+      for (const doc of docs) if (doc !== null) yield doc
+    }
+  }
+
   return Promise.resolve({
     record: (records, fanOut) =>
       records.length === 0 ? Promise.resolve([]) : serial(() => recordNow(records, fanOut)),
@@ -214,19 +227,17 @@ export const feedStore = (store: Store, opts: FeedStoreOptions): Promise<FeedSto
       if (after === undefined) throw new TypeError(`not a feed cursor: ${query.after}`)
       const watermark = await readWatermark()
       if (after >= watermark) return { items: [], next: laterSeq(after, watermark) }
+      const cut = { after, watermark, limit: query.limit, budget: scanBudget, filter: query }
+      // The stand-in scans the whole collection for an `_id` range: there the page is read by `_id`
+      // lookups instead, which the dense seqs allow (every seq up to the watermark is an entry).
+      if (store.flavor === 'ferretdb') return collectPage(mapAsync(bySeq(after, watermark), toEntry), cut)
       const cursor = entries
         .find({ _id: { $gt: after, $lte: watermark } })
         .sort({ _id: 1 })
         .limit(scanBudget)
         .batchSize(Math.min(scanBudget, Math.max(query.limit + 1, 100)))
       try {
-        return await collectPage(mapAsync(cursor, toEntry), {
-          after,
-          watermark,
-          limit: query.limit,
-          budget: scanBudget,
-          filter: query,
-        })
+        return await collectPage(mapAsync(cursor, toEntry), cut)
       } finally {
         await cursor.close()
       }
