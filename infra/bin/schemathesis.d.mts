@@ -26,6 +26,8 @@ export interface SchemathesisRunOptions {
   /** Where to write JUnit and HAR reports. */
   reportDir?: string | undefined
   timeoutMs?: number
+  /** Paths left out (`--exclude-path`), e.g. a stream that never ends. */
+  excludePaths?: readonly string[]
   onLine?: (line: string) => void
 }
 

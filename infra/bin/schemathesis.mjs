@@ -156,6 +156,7 @@ export const runSchemathesis = ({
   maxTime,
   reportDir,
   timeoutMs = 600_000,
+  excludePaths = [],
   onLine,
 }) =>
   new Promise((resolvePromise) => {
@@ -183,6 +184,7 @@ export const runSchemathesis = ({
       ...(maxTime === undefined ? [] : ['--max-time', String(maxTime)]),
       ...(reportDir === undefined ? [] : ['--report', 'junit,har', '--report-dir', reportDir]),
       ...(token === undefined ? [] : ['--header', `Authorization: Bearer ${token}`]),
+      ...excludePaths.flatMap((path) => ['--exclude-path', path]),
     ]
     // Its own working directory: nothing (reports, caches) lands in the repository.
     const cwd = mkdtempSync(join(tmpdir(), 'ecrs-fuzz-'))

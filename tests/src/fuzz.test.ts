@@ -74,6 +74,9 @@ describe.each(serviceNames.map((n) => [n]))('%s under Schemathesis', (name) => {
         phases: 'coverage,fuzzing',
         seed: 20261128,
         timeoutMs: 80_000,
+        // An SSE stream never ends: every case would wait for the request timeout. Its rights and
+        // refusals are in security.test.ts and services/notify/src/feed/stream.int.test.ts.
+        excludePaths: name === 'notify' ? ['/v1/changes/stream'] : [],
       })
       expect(result.exitCode, `${name} as ${caller}:\n${summaryOf(result.output)}`).toBe(0)
       // It did test the operations (a run that tested nothing also exits 0).

@@ -12,13 +12,13 @@ import {
   type ChangeRecord,
   type Envelope,
 } from '@ecrs/contracts'
-import { LOCAL_DEV_SECRET, readConfig, signToken } from '@ecrs/http'
+import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import { createKafka, createProducer, scanTopic, type Kafka, type Producer } from '@ecrs/kafka'
 import { randomUscc, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configSchema } from './config.js'
+import { testConfig } from './testing/harness.js'
 import { start, type CreditProfileService } from './service.js'
 
 const infra = testInfra()
@@ -76,14 +76,7 @@ const withKind = <K extends Change['kind']>(records: readonly ChangeRecord[], ki
   )
 
 beforeAll(async () => {
-  const config = readConfig(configSchema, {
-    PORT: '0',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '2',
-    RULES_INTERVAL_MS: '0',
+  const config = testConfig(infra, ns, {
     READS_CACHE_MS: '0',
   })
   svc = await start(config, pino({ level: 'warn' }))

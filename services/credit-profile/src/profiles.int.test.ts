@@ -1,11 +1,11 @@
 import { toCloudEventRecord, topicNames, type Envelope } from '@ecrs/contracts'
-import { LOCAL_DEV_SECRET, readConfig, signToken, type TokenClaims } from '@ecrs/http'
+import { LOCAL_DEV_SECRET, signToken, type TokenClaims } from '@ecrs/http'
 import { createKafka, createProducer, type Producer } from '@ecrs/kafka'
 import { waitFor, randomUscc } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { configSchema } from './config.js'
+import { testConfig } from './testing/harness.js'
 import { start, type CreditProfileService } from './service.js'
 
 const infra = testInfra()
@@ -42,14 +42,7 @@ const get = async (url: string, auth?: string) =>
   svc.app.inject({ method: 'GET', url, headers: auth ? { authorization: `Bearer ${auth}` } : {} })
 
 beforeAll(async () => {
-  const config = readConfig(configSchema, {
-    PORT: '0',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '2',
-    RULES_INTERVAL_MS: '0',
+  const config = testConfig(infra, ns, {
     // Stats and search read right after a change: no cache (read-gate.test.ts tests the cache).
     READS_CACHE_MS: '0',
   })

@@ -34,7 +34,7 @@ export const deliveryRoutes = (
   owned: (request: FastifyRequest, id: string) => Promise<Subscription>,
 ): void => {
   app.get<{ Params: Static<typeof SubscriptionParams>; Querystring: Static<typeof DeliveriesQuery> }>(
-    '/v1/subscriptions/:id/deliveries',
+    '/v1/subscriptions/:id(^[A-Za-z0-9_-]+)/deliveries',
     {
       onRequest,
       schema: {
@@ -68,7 +68,7 @@ export const deliveryRoutes = (
   )
 
   app.post<{ Params: Static<typeof DeliveryParams> }>(
-    '/v1/subscriptions/:id/deliveries/:deliveryId(^[A-Za-z0-9_-]+)::retry',
+    '/v1/subscriptions/:id(^[A-Za-z0-9_-]+)/deliveries/:deliveryId(^[A-Za-z0-9_-]+)::retry',
     {
       onRequest,
       schema: {

@@ -142,7 +142,7 @@ export const subscriptionRoutes = (app: App, deps: SubscriptionRouteDeps): void 
   )
 
   app.get<{ Params: Static<typeof SubscriptionParams> }>(
-    '/v1/subscriptions/:id',
+    '/v1/subscriptions/:id(^[A-Za-z0-9_-]+)',
     {
       onRequest: who,
       schema: {
@@ -159,7 +159,7 @@ export const subscriptionRoutes = (app: App, deps: SubscriptionRouteDeps): void 
   )
 
   app.patch<{ Params: Static<typeof SubscriptionParams>; Body: Static<typeof PatchBody> }>(
-    '/v1/subscriptions/:id',
+    '/v1/subscriptions/:id(^[A-Za-z0-9_-]+)',
     {
       onRequest: who,
       schema: {
@@ -205,7 +205,7 @@ export const subscriptionRoutes = (app: App, deps: SubscriptionRouteDeps): void 
   )
 
   app.delete<{ Params: Static<typeof SubscriptionParams> }>(
-    '/v1/subscriptions/:id',
+    '/v1/subscriptions/:id(^[A-Za-z0-9_-]+)',
     {
       onRequest: who,
       schema: {

@@ -17,7 +17,7 @@
  * overdue obligation, the risk class) is reported only as it is seen: one that began and ended
  * between two projections left no trace in either and makes no change.
  */
-import type { Change } from '@ecrs/contracts'
+import { CHANGE_KINDS, type Change } from '@ecrs/contracts'
 import {
   abnormalChanges,
   ms,
@@ -105,23 +105,9 @@ const latestInstant = (found: readonly Found[], ctx: ChangeContext): number => {
   return candidates.length === 0 ? now : Math.max(...candidates)
 }
 
+// The order of §8's list, the risk class last (it sums up the rest).
 const KIND_ORDER: ReadonlyMap<string, number> = new Map(
-  [
-    'registered',
-    'deregistered',
-    'abnormal-listed',
-    'abnormal-removed',
-    'serious-listed',
-    'serious-removed',
-    'restriction-started',
-    'restriction-ended',
-    'penalty-published',
-    'penalty-publicity-ended',
-    'recall-published',
-    'recall-obligation-overdue',
-    'recall-obligation-settled',
-    'risk-class-changed',
-  ].map((k, i) => [k, i]),
+  [...CHANGE_KINDS.filter((k) => k !== 'risk-class-changed'), 'risk-class-changed'].map((k, i) => [k, i]),
 )
 
 // One group per instant, in time order; within one, by kind (a listing before its removal at the

@@ -1,0 +1,22 @@
+import { readConfig } from '@ecrs/http'
+import { configSchema, type Config } from '../config.js'
+
+/**
+ * The configuration of a credit-profile started in-process by a test: a free port, its own topics
+ * (`ns`) and database, the rules timer off; `env` adds or overrides settings.
+ */
+export const testConfig = (
+  infra: { kafkaBrokers: readonly string[]; mongoUrl: string },
+  ns: string,
+  env: Record<string, string> = {},
+): Readonly<Config> =>
+  readConfig(configSchema, {
+    PORT: '0',
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
+    TOPIC_NAMESPACE: ns,
+    TOPIC_PARTITIONS: '2',
+    RULES_INTERVAL_MS: '0',
+    ...env,
+  })
