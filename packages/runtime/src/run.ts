@@ -51,8 +51,8 @@ export const runService = async <S extends TSchema>(
   // Started by a supervisor with an IPC channel (npm start, the tests): when it dies, so do we.
   if (process.send !== undefined) process.once('disconnect', () => void stop('parent-gone'))
   try {
+    // Fastify has said where it listens ("Server listening at …").
     running = await start(config, logger)
-    logger.info({ url: running.url }, 'listening')
   } catch (err) {
     logger.fatal({ err }, 'start failed')
     logger.flush()
