@@ -221,7 +221,9 @@ export const runSchemathesis = ({
 
 /** The summary lines of a run's output (from `SUMMARY` on), for messages and the fuzz report. */
 export const summaryOf = (output) => {
-  const at = output.lastIndexOf('= SUMMARY =')
+  // From the failures (each with its request, answer and a curl to reproduce it) when there are any.
+  const failures = output.lastIndexOf('= FAILURES =')
+  const at = failures >= 0 ? failures : output.lastIndexOf('= SUMMARY =')
   const tail = at < 0 ? output.slice(-3000) : output.slice(output.lastIndexOf('\n', at) + 1)
-  return tail.trim()
+  return tail.trim().slice(0, 12_000)
 }
