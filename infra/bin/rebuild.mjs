@@ -11,6 +11,7 @@ const service = process.argv[2]
 const entries = {
   'credit-profile': 'services/credit-profile/dist/rebuild/main.js',
   recall: 'services/recall/dist/rebuild/main.js',
+  'ingest-stats': 'services/ingest/dist/rebuild/main.js',
 }
 if (!service || !(service in entries)) {
   process.stderr.write(`usage: npm run rebuild -- <${Object.keys(entries).join('|')}>\n`)

@@ -150,6 +150,15 @@ const rows: Row[] = [
     url: `/v1/events/firm:${firmUscc}/${REPORT_ID}`,
     expect: { ...supervisors, agency: 403, system: 403, firm: 200, admin: 200 },
   },
+  // §10: regulators every agency, an agency itself (the agency role here is samr.ln; `system` is an agency token too).
+  { service: 'ingest', method: 'GET', route: '/v1/agencies/stats', expect: supervisors },
+  {
+    service: 'ingest',
+    method: 'GET',
+    route: '/v1/agencies/stats',
+    url: '/v1/agencies/stats?agency=samr.other',
+    expect: { ...supervisors, agency: 403, system: 403 },
+  },
   { service: 'ingest', method: 'GET', route: '/v1/schemas', expect: all(200) },
   {
     service: 'ingest',

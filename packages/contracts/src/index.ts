@@ -41,6 +41,7 @@ export {
   isYearCovered,
   nextWorkingDayAfter,
   workingDayStatus,
+  workingDaysLag,
   type DayStatus,
   type WorkingDayDeadline,
   type WorkingDayResult,

@@ -101,6 +101,8 @@ export interface OutcomeRecordInput {
   status: 'applied' | 'rejected'
   reason?: string
   at: Date
+  /** When the event judged was recorded (ingest's `recordedAt`): where §10's statistics count it. */
+  recordedAt?: string
 }
 
 export const toOutcomeRecord = (topic: string, o: OutcomeRecordInput) => ({
@@ -114,6 +116,7 @@ export const toOutcomeRecord = (topic: string, o: OutcomeRecordInput) => ({
     status: o.status,
     ...(o.reason ? { reason: o.reason } : {}),
     at: o.at.toISOString(),
+    ...(o.recordedAt ? { recordedAt: o.recordedAt } : {}),
   }),
   headers: { 'content-type': 'application/json' },
 })

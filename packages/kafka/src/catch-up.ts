@@ -4,10 +4,10 @@ import { consumerLag } from './admin.js'
 import { startConsumer, type BatchHandler } from './consumer.js'
 import type { Producer } from './producer.js'
 
-/** What {@link consumeUntilCaughtUp} needs: a fresh group, the topic, the handler. */
+/** What {@link consumeUntilCaughtUp} needs: a fresh group, the topics, the handler. */
 export interface CatchUpOptions {
   groupId: string
-  topic: string
+  topics: readonly string[]
   handler: BatchHandler
   logger: Logger
   deadLetter: { topic: string; producer: Producer }
@@ -16,8 +16,8 @@ export interface CatchUpOptions {
 }
 
 /**
- * Consumes `topic` from its start with a new group until the group's lag is 0 (the end the topic
- * had by then), then leaves the group with its offsets committed: how a projection is rebuilt
+ * Consumes `topics` from their start with a new group until the group's lag is 0 (the ends the
+ * topics had by then), then leaves the group with its offsets committed: how a projection is rebuilt
  * before the live service is pointed at it and goes on from those offsets.
  */
 export const consumeUntilCaughtUp = async (
@@ -27,7 +27,7 @@ export const consumeUntilCaughtUp = async (
   let handled = 0
   const consumer = await startConsumer(kafka, {
     groupId: opts.groupId,
-    topics: [opts.topic],
+    topics: opts.topics,
     logger: opts.logger,
     deadLetter: opts.deadLetter,
     handler: opts.handler,
@@ -38,7 +38,9 @@ export const consumeUntilCaughtUp = async (
   try {
     let lastPrint = 0
     for (;;) {
-      const { lag, total } = await consumerLag(kafka, opts.groupId, opts.topic)
+      const lags = await Promise.all(opts.topics.map((t) => consumerLag(kafka, opts.groupId, t)))
+      const lag = lags.reduce((n, l) => n + l.lag, 0)
+      const total = lags.reduce((n, l) => n + l.total, 0)
       if (Date.now() - lastPrint > 2000 || lag === 0) {
         const pct = total === 0 ? 100 : Math.floor(((total - lag) / total) * 100)
         opts.progress(`${total - lag}/${total} events (${pct}%), ${handled} handled`)

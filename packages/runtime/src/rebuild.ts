@@ -1,5 +1,5 @@
 /**
- * The rebuild of a projection (`npm run rebuild -- <service>`), written once: replay a topic from
+ * The rebuild of a projection (`npm run rebuild -- <service>`), written once: replay its topics from
  * the start into a fresh collection with a fresh consumer group, then point the live service at it
  * (it switches by itself, see `ServiceContext.project`). What the projection publishes is not
  * published again (the live projection did): the handler is given a silent producer.
@@ -33,7 +33,8 @@ export interface RebuildSpec {
   readonly name: string
   /** The prefix of the fresh collection (`<prefix>_<stamp>`). */
   readonly collectionPrefix: string
-  readonly topic: (topics: Topics) => string
+  /** The topics the projection folds (replayed together, as the live consumer reads them). */
+  readonly topics: (topics: Topics) => readonly string[]
   readonly pointer: (store: Store, namespace: string) => ProjectionPointer
   /** The projection's handler writing to `collection`, publishing through `producer` (silent). */
   handler(deps: {
@@ -71,7 +72,7 @@ export const rebuildProjection = async (
     progress(`rebuilding into ${collection} (live: ${before.collection}); group ${groupId}`)
     const { handled } = await consumeUntilCaughtUp(kafka, {
       groupId,
-      topic: spec.topic(topics),
+      topics: spec.topics(topics),
       logger,
       // Dead letters are not written again either: the live projection dead-lettered the same records.
       deadLetter: { topic: topics.deadLetter, producer: silentProducer },

@@ -67,6 +67,8 @@ export interface ProjectionOptions {
   readonly handler: BatchHandler
   /** How often the pointer is read. */
   readonly intervalMs: number
+  /** Serve this projection's lag as `ecrs_consumer_lag` (default true; one consumer per service). */
+  readonly lag?: boolean
   /**
    * Moves the service's writes and reads to `next`, with the consumer stopped. Throwing keeps the
    * old projection (its consumer resumes) and the next check tries again.
@@ -233,7 +235,7 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
         let active = await opts.pointer.read()
         let consumer = await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })
         consumers.push(() => consumer.stop())
-        serveLag(() => active.groupId, opts.topics)
+        if (opts.lag !== false) serveLag(() => active.groupId, opts.topics)
         // After a rebuild the pointer names a new collection and group: stop, switch, and go on from
         // where the rebuild stopped; a failed switch resumes the old group and is tried again.
         const unwatch = watchPointer(opts.pointer, {

@@ -1,5 +1,6 @@
 import { serviceConfigSchema } from '@ecrs/http'
 import { Type, type Static } from '@sinclair/typebox'
+import { DEFAULT_DEADLINES } from './stats/deadlines.js'
 
 /** The ingest service's settings, read from the environment by main.ts. */
 export const configSchema = Type.Composite([
@@ -25,6 +26,13 @@ export const configSchema = Type.Composite([
     /** How long a request waits for Kafka's acknowledgement before answering 503. */
     PRODUCE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5000 }),
     RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, default: 5 }),
+    /**
+     * Contract §10: working days an agency has to record each type, `type=days` pairs (`*` for the
+     * rest); unknown types refuse the start.
+     */
+    TIMELINESS_DEADLINES: Type.String({ minLength: 3, maxLength: 2000, default: DEFAULT_DEADLINES }),
+    /** How often the statistics' pointer is checked for a finished `npm run rebuild -- ingest-stats`. */
+    PROJECTION_CHECK_MS: Type.Integer({ minimum: 100, default: 2000 }),
   }),
 ])
 

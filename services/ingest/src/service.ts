@@ -9,6 +9,11 @@ import { schemaRoutes } from './schemas/http.js'
 import { outcomeType, projectOutcomes } from './status/consumer.js'
 import { statusRoutes } from './status/http.js'
 import { outcomeStore } from './status/store.js'
+import { parseDeadlines } from './stats/deadlines.js'
+import { statsFold } from './stats/fold.js'
+import { agencyStatsRoutes } from './stats/http.js'
+import { statsPointer, statsTopics } from './stats/pointer.js'
+import { statsStore } from './stats/store.js'
 
 const VERSION = '0.1.0'
 
@@ -27,7 +32,8 @@ export const start = (config: Readonly<Config>, logger: Logger): Promise<IngestS
     // The largest body a route takes; each route sets its own limit below it.
     bodyLimit: config.MAX_BATCH_BYTES,
     producer: { sendTimeoutMs: config.PRODUCE_TIMEOUT_MS },
-    async setup({ app, store, producer, topics, ops, consume }) {
+    async setup({ app, store, producer, topics, ops, consume, project }) {
+      const deadline = parseDeadlines(config.TIMELINESS_DEADLINES)
       const ledger = createLedger(store)
       const outcomes = outcomeStore(store)
       await consume({
@@ -60,6 +66,18 @@ export const start = (config: Readonly<Config>, logger: Logger): Promise<IngestS
         count: ops.ingested,
       })
       statusRoutes(app, { ledger, outcomes })
+      const pointer = statsPointer(store, config.TOPIC_NAMESPACE)
+      const stats = await statsFold(statsStore(store, (await pointer.read()).collection), topics)
+      await project({
+        pointer,
+        topics: statsTopics(topics),
+        handler: stats.handler,
+        intervalMs: config.PROJECTION_CHECK_MS,
+        // `ecrs_consumer_lag` stays the outcomes consumer's (what GET /v1/events/{source}/{id} waits on).
+        lag: false,
+        switchTo: (next) => stats.swap(statsStore(store, next.collection)),
+      })
+      agencyStatsRoutes(app, { stats, deadline, now: () => new Date() })
       schemaRoutes(app, topics, VERSION)
       return {}
     },

@@ -11,6 +11,7 @@ import {
   isValidCalendarDate,
   parseDate,
   shanghaiDateOf,
+  startOfShanghaiDay,
   type CalendarDate,
 } from '../dates.js'
 import { HOLIDAYS_CN, HOLIDAYS_CN_FIRST_YEAR, HOLIDAYS_CN_LAST_YEAR } from './holidays-cn.js'
@@ -121,4 +122,104 @@ export function addWorkingDays(instant: Date, n: number): WorkingDayDeadline {
   if (n === 0) return { dueAt: endOfShanghaiDay(start), provisional: false }
   const { date, provisional } = nthWorkingDayAfter(start, n)
   return { dueAt: endOfShanghaiDay(date), provisional }
+}
+
+// --- Lags in O(log n): counts of working days between two dates, without walking the days. ---
+
+// Epoch day 4, 1970-01-05, was a Monday (`dayOfWeek` counts 0 Sunday … 6 Saturday, day 0 Thursday).
+const A_MONDAY = 4
+
+// The number of Monday–Friday days d with A_MONDAY <= d < e (negative before it): only differences
+// of it are used, so the origin does not matter as long as it is a Monday.
+function weekdaysBefore(e: number): number {
+  const weeks = Math.floor((e - A_MONDAY) / 7)
+  return 5 * weeks + Math.min(5, e - A_MONDAY - 7 * weeks)
+}
+
+function isMondayToFriday(e: number): boolean {
+  return (((e - A_MONDAY) % 7) + 7) % 7 < 5
+}
+
+// The number of elements of the sorted `days` that are <= e.
+function countUpTo(days: readonly number[], e: number): number {
+  let lo = 0
+  let hi = days.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (days[mid]! <= e) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+// Every day a notice names, sorted; and the days where a notice changes the Monday–Friday answer
+// (a make-up Saturday or Sunday: +1, a Monday–Friday off: −1), sorted, with the running sums of
+// those changes (adjustmentSums[i] = the sum of the first i).
+const exceptionDays: readonly number[] = [...exceptions.keys()].sort((a, b) => a - b)
+const adjustmentDays: number[] = []
+const adjustmentSums: number[] = [0]
+for (const e of exceptionDays) {
+  const adjustment = (exceptions.get(e) === true ? 1 : 0) - (isMondayToFriday(e) ? 1 : 0)
+  if (adjustment === 0) continue
+  adjustmentDays.push(e)
+  adjustmentSums.push(adjustmentSums[adjustmentSums.length - 1]! + adjustment)
+}
+
+// W(e): the number of working days up to e, from an arbitrary origin (only differences are used).
+function workingDaysUpTo(e: number): number {
+  return weekdaysBefore(e + 1) + adjustmentSums[countUpTo(adjustmentDays, e)]!
+}
+
+function isWorkingEpochDay(e: number): boolean {
+  return exceptions.get(e) ?? isMondayToFriday(e)
+}
+
+// The covered years as epoch days: [firstCoveredDay, lastCoveredDay].
+const firstCoveredDay = epochDay({ year: HOLIDAYS_CN_FIRST_YEAR, month: 1, day: 1 })
+const lastCoveredDay = epochDay({ year: HOLIDAYS_CN_LAST_YEAR, month: 12, day: 31 })
+
+// Whether [a, b] holds a day whose status is provisional: a day outside the covered years that no
+// notice names (as `workingDayStatus` decides).
+function hasProvisionalDay(a: number, b: number): boolean {
+  const exceptionsIn = (lo: number, hi: number): number =>
+    countUpTo(exceptionDays, hi) - countUpTo(exceptionDays, lo - 1)
+  const beforeEnd = Math.min(b, firstCoveredDay - 1)
+  if (a <= beforeEnd && beforeEnd - a + 1 > exceptionsIn(a, beforeEnd)) return true
+  const afterStart = Math.max(a, lastCoveredDay + 1)
+  return afterStart <= b && b - afterStart + 1 > exceptionsIn(afterStart, b)
+}
+
+/**
+ * The lag of a record (contract §10): the smallest n with `recordedAt` no later than
+ * `addWorkingDays(time, n).dueAt`; 0 when recorded by the end of `time`'s own day (or before it).
+ * `provisional` when any day counted lies outside the holiday data: exactly
+ * `addWorkingDays(time, days).provisional`, that is, some day from the day after `time`'s Shanghai
+ * date through the day the lag ends on (the nth working day) lies outside the covered years and no
+ * notice names it. Always false when `days` is 0.
+ *
+ * O(log k) in the number k of days the notices name, whatever the span: a record of 2026 about a
+ * decision of 1995 costs no more than one of the same day. Deadlines end at 24:00 inclusive, so a
+ * record at exactly 00:00 +08:00 belongs to the day before.
+ *
+ * @throws RangeError for an invalid Date (a programmer error).
+ */
+export function workingDaysLag(
+  time: Date,
+  recordedAt: Date,
+): { readonly days: number; readonly provisional: boolean } {
+  const s = epochDay(shanghaiDateOf(time))
+  const recordedDate = shanghaiDateOf(recordedAt)
+  // r: the first day whose 24:00 is at or after `recordedAt`, so `recordedAt <= dueAt` iff the
+  // deadline's day is r or later. That is `recordedAt`'s Shanghai date, or the day before at exactly
+  // 00:00 +08:00 (24:00 of the day before).
+  let r = epochDay(recordedDate)
+  if (recordedAt.getTime() === startOfShanghaiDay(recordedDate).getTime()) r -= 1
+  if (r <= s) return { days: 0, provisional: false }
+  // The nth working day is the first working day at or after r, so n is one more than the working
+  // days strictly between s and r.
+  const days = workingDaysUpTo(r - 1) - workingDaysUpTo(s) + 1
+  // The day the lag ends on: r, or the next working day (a few days at most: a holiday block).
+  let end = r
+  while (!isWorkingEpochDay(end)) end++
+  return { days, provisional: hasProvisionalDay(s + 1, end) }
 }

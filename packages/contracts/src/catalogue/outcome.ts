@@ -16,6 +16,9 @@ export const OutcomeMessageSchema = Type.Object(
     status: stringEnum(['applied', 'rejected']),
     reason: Type.Optional(Reason('why it was rejected: a code such as DUPLICATE_ENTITY')),
     at: Type.String({ format: 'rfc3339-offset', description: 'when the consumer judged it' }),
+    recordedAt: Type.Optional(
+      Type.String({ format: 'rfc3339-offset', description: 'when the event judged was recorded by ingest' }),
+    ),
   },
   { ...OPEN, title: 'ECRS event outcome' },
 )

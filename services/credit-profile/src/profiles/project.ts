@@ -71,7 +71,7 @@ export const reproject = (
 
   const last = new Map(prev.outcomes.map((o) => [o.key, o]))
   const outcomes: PublishedOutcome[] = []
-  const typeOf = new Map(events.map((e) => [`${e.source}/${e.id}`, e.type]))
+  const byKey = new Map(events.map((e) => [`${e.source}/${e.id}`, e]))
   for (const [key, o] of d.outcomes) {
     const p: PublishedOutcome = { key, status: o.status, ...(o.reason ? { reason: o.reason } : {}) }
     outcomes.push(p)
@@ -82,11 +82,12 @@ export const reproject = (
       toOutcomeRecord(topics.outcomes, {
         source: key.slice(0, cut),
         id: key.slice(cut + 1),
-        type: typeOf.get(key) ?? 'unknown',
+        type: byKey.get(key)?.type ?? 'unknown',
         consumer: CONSUMER,
         status: o.status,
         ...(o.reason ? { reason: o.reason } : {}),
         at: now,
+        ...(byKey.get(key)?.recordedAt ? { recordedAt: byKey.get(key)!.recordedAt } : {}),
       }),
     )
   }

@@ -28,7 +28,7 @@ export const rebuild = (
     {
       name: 'credit-profile',
       collectionPrefix: 'enterprises',
-      topic: (topics) => topics.enterprise,
+      topics: (topics) => [topics.enterprise],
       pointer: profilePointer,
       handler: async ({ store, collection, producer, topics }) =>
         projectEnterpriseEvents(

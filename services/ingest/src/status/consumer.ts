@@ -7,7 +7,7 @@ const CONSUMER = /^[a-z][a-z0-9-]{0,40}$/
 /** Decodes an outcome record: `{source, id, type, consumer, status, reason?, at}` (see /asyncapi.json). */
 export const decodeOutcome = (
   value: Buffer | null,
-): Outcome & { source: string; id: string; type: string } => {
+): Outcome & { source: string; id: string; type: string; recordedAt?: string } => {
   let o: Record<string, unknown>
   try {
     o = JSON.parse(value?.toString('utf8') ?? '') as Record<string, unknown>
@@ -26,6 +26,7 @@ export const decodeOutcome = (
   if (status !== 'applied' && status !== 'rejected')
     throw new PermanentError('OUTCOME_INVALID', 'outcome.status is invalid')
   const reason = o['reason'] === undefined ? undefined : str('reason', 200)
+  const recordedAt = o['recordedAt'] === undefined ? undefined : str('recordedAt', 40)
   return {
     source: str('source'),
     id: str('id', 128),
@@ -34,6 +35,7 @@ export const decodeOutcome = (
     status,
     at: str('at', 40),
     ...(reason === undefined ? {} : { reason }),
+    ...(recordedAt === undefined ? {} : { recordedAt }),
   }
 }
 

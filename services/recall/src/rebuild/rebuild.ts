@@ -29,7 +29,7 @@ export const rebuild = (
     {
       name: 'recall',
       collectionPrefix: 'cases',
-      topic: (topics) => topics.recall,
+      topics: (topics) => [topics.recall],
       pointer: casePointer,
       handler: ({ store, collection, producer, topics }) =>
         Promise.resolve(

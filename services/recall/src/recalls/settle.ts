@@ -121,6 +121,7 @@ export const settle = (
         status: o.status,
         ...(o.reason ? { reason: o.reason } : {}),
         at: now,
+        recordedAt: e.recordedAt,
       }),
     )
   }

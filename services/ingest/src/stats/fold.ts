@@ -1,0 +1,207 @@
+import {
+  formatDate,
+  fromCloudEventRecord,
+  shanghaiDateOf,
+  workingDaysLag,
+  type Topics,
+} from '@ecrs/contracts'
+import type { BatchHandler, InboundMessage } from '@ecrs/kafka'
+import { decodeOutcome } from '../status/consumer.js'
+import {
+  bucketId,
+  countEvent,
+  emptyBucket,
+  isAgencySource,
+  moveStatus,
+  type Bucket,
+  type StatsStatus,
+} from './domain.js'
+import type { EventDoc, StatsStore, StatusDoc } from './store.js'
+
+// What cannot be read is not counted: the consumers that own these records dead-letter it.
+const readable = <T>(read: () => T): T | undefined => {
+  try {
+    return read()
+  } catch {
+    return undefined
+  }
+}
+
+const dayOf = (instant: string): string => formatDate(shanghaiDateOf(new Date(instant)))
+
+/**
+ * The buckets of §10, held in memory (every bucket: one per agency and day) and kept in the store.
+ * `handler` folds the enterprise, recall and outcomes topics into them, exactly once in effect:
+ * each bucket carries, per input partition, the offset it has counted up to, so a chunk replayed
+ * after a crash counts only where it had not; the events and statuses kept per event (`source/id`)
+ * make a duplicate record count once and an outcome that changes move the count.
+ */
+export interface StatsFold {
+  readonly handler: BatchHandler
+  /** The buckets of `agency` (every agency when undefined) with `from` ≤ day ≤ `to` (YYYY-MM-DD). */
+  buckets(from: string, to: string, agency?: string): Bucket[]
+  agencies(): string[]
+  /** Folds into `next` from now on (a rebuild's collections), its buckets loaded first. */
+  swap(next: StatsStore): Promise<void>
+}
+
+export const statsFold = async (initial: StatsStore, topics: Topics): Promise<StatsFold> => {
+  let store = initial
+  let all = new Map<string, Bucket>()
+  const load = async (s: StatsStore): Promise<Map<string, Bucket>> =>
+    new Map((await s.buckets()).map((b) => [b._id, b]))
+  all = await load(store)
+
+  // Buckets are changed on copies and put in place once written: a failed write leaves memory as the store.
+  const draft = (): {
+    get(agency: string, day: string): Bucket
+    written(): Promise<void>
+  } => {
+    const touched = new Map<string, Bucket>()
+    return {
+      get(agency, day) {
+        const id = bucketId(agency, day)
+        let b = touched.get(id)
+        if (!b) {
+          const cur = all.get(id)
+          b = cur ? structuredClone<Bucket>(cur) : emptyBucket(agency, day)
+          touched.set(id, b)
+        }
+        return b
+      },
+      async written() {
+        if (touched.size === 0) return
+        await store.writeBuckets([...touched.values()])
+        for (const [id, b] of touched) all.set(id, b)
+      },
+    }
+  }
+
+  const foldEvents = async (messages: readonly InboundMessage[]): Promise<void> => {
+    const docs = new Map<string, EventDoc>()
+    for (const m of messages) {
+      const e = readable(() =>
+        fromCloudEventRecord(m.headers, m.value, new Date(Number(m.timestamp)).toISOString()),
+      )
+      if (!e || !isAgencySource(e.source)) continue
+      const key = `${e.source}/${e.id}`
+      if (docs.has(key)) continue // a duplicate record in the same chunk
+      docs.set(key, {
+        _id: key,
+        agency: e.source,
+        type: e.type,
+        day: dayOf(e.recordedAt),
+        lag: workingDaysLag(new Date(e.time), new Date(e.recordedAt)).days,
+        origin: `${m.topic}:${m.partition}@${m.offset}`,
+      })
+    }
+    if (docs.size === 0) return
+    const existing = await store.insertEvents([...docs.values()])
+    const d = draft()
+    for (const doc of docs.values()) {
+      const seen = existing.get(doc._id)
+      // Counted once: by the record that first brought it (again, when that record is replayed).
+      if (seen && seen.origin !== doc.origin) continue
+      const counted = seen ?? doc
+      const [tp, offset] = counted.origin.split('@') as [string, string]
+      const b = d.get(counted.agency, counted.day)
+      if (Number(offset) < (b.offsets[tp] ?? 0)) continue
+      countEvent(b, counted.type, counted.lag)
+    }
+    const last = messages[messages.length - 1]!
+    advance(d, `${last.topic}:${last.partition}`, Number(last.offset) + 1, docs.values())
+    await d.written()
+  }
+
+  // Every bucket a chunk touched records that it has counted the chunk.
+  const advance = (
+    d: ReturnType<typeof draft>,
+    tp: string,
+    next: number,
+    keys: Iterable<{ agency: string; day: string }>,
+  ): void => {
+    for (const k of keys) {
+      const b = d.get(k.agency, k.day)
+      b.offsets[tp] = Math.max(b.offsets[tp] ?? 0, next)
+    }
+  }
+
+  const foldOutcomes = async (messages: readonly InboundMessage[]): Promise<void> => {
+    interface Step {
+      offset: number
+      status: StatsStatus
+    }
+    const byKey = new Map<string, { agency: string; type: string; recordedAt?: string; steps: Step[] }>()
+    for (const m of messages) {
+      const o = readable(() => decodeOutcome(m.value))
+      if (!o || !isAgencySource(o.source)) continue
+      const key = `${o.source}/${o.id}`
+      const g = byKey.get(key) ?? { agency: o.source, type: o.type, steps: [] }
+      if (o.recordedAt) g.recordedAt = o.recordedAt
+      g.steps.push({ offset: Number(m.offset), status: o.status })
+      byKey.set(key, g)
+    }
+    if (byKey.size === 0) return
+    // Records written before outcomes carried `recordedAt`: the day from the event counted.
+    const unknown = [...byKey].filter(([, g]) => !g.recordedAt).map(([k]) => k)
+    const known = await store.events(unknown)
+    const dayOfKey = (key: string): string | undefined => {
+      const g = byKey.get(key)!
+      return g.recordedAt ? dayOf(g.recordedAt) : known.get(key)?.day
+    }
+    const docs = [...byKey].map(([key, g]): StatusDoc => ({
+      _id: key,
+      status: g.steps[g.steps.length - 1]!.status,
+      before: 'pending',
+      from: g.steps[0]!.offset,
+      origin: g.steps[g.steps.length - 1]!.offset,
+    }))
+    const existing = await store.insertStatuses(docs)
+    const last = messages[messages.length - 1]!
+    const tp = `${last.topic}:${last.partition}`
+    const d = draft()
+    const replaced: StatusDoc[] = []
+    const reached: { agency: string; day: string }[] = []
+    for (const doc of docs) {
+      const g = byKey.get(doc._id)!
+      const day = dayOfKey(doc._id)
+      const seen = existing.get(doc._id)
+      // Where this chunk's first outcome of the event starts from.
+      let state: StatsStatus =
+        seen === undefined ? 'pending' : doc.from <= seen.from ? seen.before : seen.status
+      const before = state
+      if (day === undefined) {
+        // An event of long ago whose outcome carries no recordedAt and whose record was not seen: not countable.
+        state = doc.status
+      } else {
+        const b = d.get(g.agency, day)
+        for (const step of g.steps) {
+          if (step.offset >= (b.offsets[tp] ?? 0)) moveStatus(b, g.type, state, step.status)
+          state = step.status
+        }
+        reached.push({ agency: g.agency, day })
+      }
+      if (seen) replaced.push({ ...doc, before })
+    }
+    await store.replaceStatuses(replaced)
+    advance(d, tp, Number(last.offset) + 1, reached)
+    await d.written()
+  }
+
+  return {
+    handler: (messages) =>
+      messages[0]?.topic === topics.outcomes ? foldOutcomes(messages) : foldEvents(messages),
+    buckets(from, to, agency) {
+      const out: Bucket[] = []
+      for (const b of all.values())
+        if ((agency === undefined || b.agency === agency) && b.day >= from && b.day <= to) out.push(b)
+      return out
+    },
+    agencies: () => [...new Set([...all.values()].map((b) => b.agency))].sort(),
+    async swap(next) {
+      const loaded = await load(next)
+      store = next
+      all = loaded
+    },
+  }
+}

@@ -1,0 +1,109 @@
+import type { Bucket } from '../domain.js'
+import type { EventDoc, StatsStore, StatusDoc } from '../store.js'
+
+/** The error an armed fault throws: a crash part-way through a handler call. */
+export class InjectedFault extends Error {
+  constructor(n: number) {
+    super(`injected fault at write operation ${n}`)
+    this.name = 'InjectedFault'
+  }
+}
+
+/** A {@link StatsStore} in memory, for unit tests, with a fault hook. */
+export interface MemoryStatsStore extends StatsStore {
+  /**
+   * Arms a fault: the `n`-th next write operation (1 = the very next one) throws
+   * {@link InjectedFault} instead of writing, and everything written before it stays written, as
+   * after a crash. A write operation is ONE DOCUMENT given to `writeBuckets`, `insertEvents`,
+   * `insertStatuses` or `replaceStatuses` (each call writes its documents one by one, in order), so a
+   * fault can fall between two buckets of the same `writeBuckets` call. An insert of a document
+   * already there still counts (it is a round trip that can fail). `undefined` disarms.
+   */
+  failAfter(n: number | undefined): void
+  /** Whether the armed fault is still waiting (did not fire yet). */
+  readonly armed: boolean
+  /** Write operations done so far (documents, counted as {@link failAfter} counts them). */
+  readonly writes: number
+  /** Deep copies of what is stored. */
+  dump(): { buckets: Bucket[]; events: EventDoc[]; statuses: StatusDoc[] }
+}
+
+export const memoryStatsStore = (collection = 'stats'): MemoryStatsStore => {
+  const buckets = new Map<string, Bucket>()
+  const events = new Map<string, EventDoc>()
+  const statuses = new Map<string, StatusDoc>()
+  let countdown: number | undefined
+  let writes = 0
+
+  // Every document written passes here first: the armed fault fires on the n-th.
+  const op = (): void => {
+    if (countdown !== undefined) {
+      countdown--
+      if (countdown <= 0) {
+        countdown = undefined
+        throw new InjectedFault(writes + 1)
+      }
+    }
+    writes++
+  }
+  const copy = <T>(v: T): T => structuredClone(v)
+
+  const insert = async <T extends { _id: string }>(
+    into: Map<string, T>,
+    docs: readonly T[],
+  ): Promise<Map<string, T>> => {
+    await Promise.resolve()
+    const existing = new Map<string, T>()
+    for (const d of docs) {
+      op()
+      const cur = into.get(d._id)
+      if (cur) existing.set(d._id, copy(cur))
+      else into.set(d._id, copy(d))
+    }
+    return existing
+  }
+  const replace = async <T extends { _id: string }>(into: Map<string, T>, docs: readonly T[]) => {
+    await Promise.resolve()
+    for (const d of docs) {
+      op()
+      into.set(d._id, copy(d))
+    }
+  }
+
+  return {
+    collection,
+    failAfter(n) {
+      if (n !== undefined && (!Number.isInteger(n) || n < 1))
+        throw new RangeError(`failAfter: ${n} is not a positive integer`)
+      countdown = n
+    },
+    get armed() {
+      return countdown !== undefined
+    },
+    get writes() {
+      return writes
+    },
+    dump: () => ({
+      buckets: copy([...buckets.values()]),
+      events: copy([...events.values()]),
+      statuses: copy([...statuses.values()]),
+    }),
+    buckets: async () => {
+      await Promise.resolve()
+      return copy([...buckets.values()])
+    },
+    writeBuckets: (docs) => replace(buckets, docs),
+    insertEvents: (docs) => insert(events, docs),
+    async events(keys) {
+      await Promise.resolve()
+      const found = new Map<string, EventDoc>()
+      for (const k of keys) {
+        const d = events.get(k)
+        if (d) found.set(k, copy(d))
+      }
+      return found
+    },
+    insertStatuses: (docs) => insert(statuses, docs),
+    replaceStatuses: (docs) => replace(statuses, docs),
+  }
+}
