@@ -4,6 +4,8 @@ import {
   type Collection,
   type Db,
   type Document,
+  type Filter,
+  type FindOptions,
   type OptionalUnlessRequiredId,
 } from 'mongodb'
 
@@ -165,6 +167,36 @@ export const groupInsert = <T extends { _id: string }>(
     return new Set(docs.filter((_, i) => existing.has(from + i)).map((d) => d._id))
   }
 }
+/** How many `_id` lookups `findByIds` has in flight at once on the stand-in. */
+const LOOKUP_CONCURRENCY = 16
+
+/**
+ * The documents of `ids` that exist, by `_id`: one `$in` query on MongoDB; on the FerretDB
+ * stand-in, which answers `_id` equality from its index but scans the collection for `$in`, one
+ * `findOne` per id, LOOKUP_CONCURRENCY at a time.
+ */
+export const findByIds = async <T extends { _id: string }>(
+  store: Pick<Store, 'flavor'>,
+  collection: Collection<T>,
+  ids: readonly string[],
+  options: FindOptions = {},
+): Promise<Map<string, T>> => {
+  const found = new Map<string, T>()
+  if (ids.length === 0) return found
+  if (store.flavor === 'mongodb') {
+    const docs = await collection.find({ _id: { $in: [...ids] } } as Filter<T>, options).toArray()
+    for (const d of docs) found.set(d._id, d as T)
+    return found
+  }
+  for (let i = 0; i < ids.length; i += LOOKUP_CONCURRENCY) {
+    const docs = await Promise.all(
+      ids.slice(i, i + LOOKUP_CONCURRENCY).map((_id) => collection.findOne({ _id } as Filter<T>, options)),
+    )
+    for (const d of docs) if (d !== null) found.set(d._id, d as T)
+  }
+  return found
+}
+
 export {
   freshProjection,
   projectionPointer,

@@ -252,7 +252,7 @@ const oracle = (events: readonly Ev[]): View =>
       }),
   )
 
-const everything = (fold: StatsFold): Bucket[] => fold.buckets('0000-01-01', '9999-12-31')
+const everything = (fold: StatsFold): Bucket[] => fold.buckets()
 
 const cleanFold = async (logs: Map<string, InboundMessage[]>): Promise<StatsFold> => {
   const fold = await statsFold(memoryStatsStore(), topics)

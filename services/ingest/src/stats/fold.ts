@@ -16,6 +16,7 @@ import {
   type Bucket,
   type StatsStatus,
 } from './domain.js'
+import { dayIndex, type DayIndex } from './day-index.js'
 import type { EventDoc, StatsStore, StatusDoc } from './store.js'
 
 // What cannot be read is not counted: the consumers that own these records dead-letter it.
@@ -38,19 +39,19 @@ const dayOf = (instant: string): string => formatDate(shanghaiDateOf(new Date(in
  */
 export interface StatsFold {
   readonly handler: BatchHandler
-  /** The buckets of `agency` (every agency when undefined) with `from` ≤ day ≤ `to` (YYYY-MM-DD). */
-  buckets(from: string, to: string, agency?: string): Bucket[]
+  /** What to merge for `agency` over `from` ≤ day ≤ `to` (YYYY-MM-DD): see DayIndex. */
+  range(agency: string, from: string, to: string): Pick<Bucket, 'types'>[]
   agencies(): string[]
+  /** Every bucket. */
+  buckets(): Bucket[]
   /** Folds into `next` from now on (a rebuild's collections), its buckets loaded first. */
   swap(next: StatsStore): Promise<void>
 }
 
 export const statsFold = async (initial: StatsStore, topics: Topics): Promise<StatsFold> => {
   let store = initial
-  let all = new Map<string, Bucket>()
-  const load = async (s: StatsStore): Promise<Map<string, Bucket>> =>
-    new Map((await s.buckets()).map((b) => [b._id, b]))
-  all = await load(store)
+  const load = async (s: StatsStore): Promise<DayIndex> => dayIndex(await s.buckets())
+  let all = await load(store)
 
   // Buckets are changed on copies and put in place once written: a failed write leaves memory as the store.
   const draft = (): {
@@ -72,7 +73,7 @@ export const statsFold = async (initial: StatsStore, topics: Topics): Promise<St
       async written() {
         if (touched.size === 0) return
         await store.writeBuckets([...touched.values()])
-        for (const [id, b] of touched) all.set(id, b)
+        for (const b of touched.values()) all.set(b)
       },
     }
   }
@@ -191,13 +192,9 @@ export const statsFold = async (initial: StatsStore, topics: Topics): Promise<St
   return {
     handler: (messages) =>
       messages[0]?.topic === topics.outcomes ? foldOutcomes(messages) : foldEvents(messages),
-    buckets(from, to, agency) {
-      const out: Bucket[] = []
-      for (const b of all.values())
-        if ((agency === undefined || b.agency === agency) && b.day >= from && b.day <= to) out.push(b)
-      return out
-    },
-    agencies: () => [...new Set([...all.values()].map((b) => b.agency))].sort(),
+    range: (agency, from, to) => all.range(agency, from, to),
+    agencies: () => all.agencies(),
+    buckets: () => [...all.all()],
     async swap(next) {
       const loaded = await load(next)
       store = next

@@ -117,7 +117,7 @@ export const agencyStatsRoutes = (
       const one = p.kind === 'agency' ? p.agency : q.agency
       const names = one === undefined ? deps.stats.agencies() : [one]
       const agencies = names
-        .map((a) => agencyStats(a, deps.stats.buckets(fromS, toS, a), deps.deadline))
+        .map((a) => agencyStats(a, deps.stats.range(a, fromS, toS), deps.deadline))
         // Every agency asked for by name is answered, even with nothing; the others when they have events.
         .filter((a) => one !== undefined || a.events > 0)
       return { from: fromS, to: toS, agencies }

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb'
-import { bulkUpdate, groupInsert, type Store } from '@ecrs/store'
+import { bulkUpdate, findByIds, groupInsert, type Store } from '@ecrs/store'
 import type { Bucket, StatsStatus } from './domain.js'
 
 /** An agency's event as counted (first seen at `origin`, `topic:partition@offset`). */
@@ -39,52 +39,45 @@ export interface StatsStore {
 }
 
 /**
- * A bucket as stored: the stand-in takes no nested arrays and no `.` in keys, so each histogram
- * entry is `{d, n}` and the offsets (keyed by topic names) a list.
+ * A bucket as stored: its counts as one JSON string. The stand-in takes no nested arrays and no `.`
+ * in keys, and it decodes nested documents slowly (a scan of 3 000 buckets of ~2 KB: 14 s nested,
+ * 0.9 s as a string, measured); the counts are only ever read whole, so nothing is lost.
  */
-interface StoredBucket extends Omit<Bucket, 'types' | 'offsets'> {
+interface StoredBucket {
+  _id: string
+  agency: string
+  day: string
+  body: string
+}
+
+/** The shape b238200 stored (nested, histogram entries `{d, n}`, offsets a list); still read. */
+interface LegacyBucket extends Omit<Bucket, 'types' | 'offsets'> {
   types: (Omit<Bucket['types'][number], 'lags'> & { lags: { d: number; n: number }[] })[]
   offsets: { tp: string; next: number }[]
 }
 
 const toStored = (b: Bucket): StoredBucket => ({
-  ...b,
-  types: b.types.map((t) => ({ ...t, lags: t.lags.map(([d, n]) => ({ d, n })) })),
-  offsets: Object.entries(b.offsets).map(([tp, next]) => ({ tp, next })),
+  _id: b._id,
+  agency: b.agency,
+  day: b.day,
+  body: JSON.stringify({ types: b.types, offsets: b.offsets }),
 })
 
-const fromStored = (b: StoredBucket): Bucket => ({
-  ...b,
-  types: b.types.map((t) => ({ ...t, lags: t.lags.map(({ d, n }): [number, number] => [d, n]) })),
-  offsets: Object.fromEntries(b.offsets.map(({ tp, next }) => [tp, next])),
-})
-
-/** The stand-in answers `_id` equality from its index and scans for `$in`: look up one by one there. */
-const LOOKUP_CONCURRENCY = 16
-
-const byIds = async <T extends { _id: string }>(
-  store: Store,
-  c: Collection<T>,
-  ids: readonly string[],
-): Promise<Map<string, T>> => {
-  const found = new Map<string, T>()
-  if (ids.length === 0) return found
-  if (store.flavor === 'mongodb') {
-    for (const d of await c.find({ _id: { $in: [...ids] } } as never).toArray()) found.set(d._id, d as T)
-    return found
+const fromStored = (b: StoredBucket | LegacyBucket): Bucket => {
+  if ('body' in b) {
+    const { types, offsets } = JSON.parse(b.body) as Pick<Bucket, 'types' | 'offsets'>
+    return { _id: b._id, agency: b.agency, day: b.day, types, offsets }
   }
-  for (let i = 0; i < ids.length; i += LOOKUP_CONCURRENCY) {
-    const docs = await Promise.all(
-      ids.slice(i, i + LOOKUP_CONCURRENCY).map((_id) => c.findOne({ _id } as never)),
-    )
-    for (const d of docs) if (d) found.set(d._id, d as T)
+  return {
+    ...b,
+    types: b.types.map((t) => ({ ...t, lags: t.lags.map(({ d, n }): [number, number] => [d, n]) })),
+    offsets: Object.fromEntries(b.offsets.map(({ tp, next }) => [tp, next])),
   }
-  return found
 }
 
 /** The statistics of §10 in `<collection>_buckets`, `_events`, `_statuses` (every lookup by `_id`). */
 export const statsStore = (store: Store, collection: string): StatsStore => {
-  const buckets: Collection<StoredBucket> = store.db.collection(`${collection}_buckets`)
+  const buckets: Collection<StoredBucket | LegacyBucket> = store.db.collection(`${collection}_buckets`)
   const events: Collection<EventDoc> = store.db.collection(`${collection}_events`)
   const statuses: Collection<StatusDoc> = store.db.collection(`${collection}_statuses`)
   const insertEvents = groupInsert(store, events)
@@ -104,12 +97,12 @@ export const statsStore = (store: Store, collection: string): StatsStore => {
       ),
     async insertEvents(docs) {
       const existing = await insertEvents(docs)
-      return byIds(store, events, [...existing])
+      return findByIds(store, events, [...existing])
     },
-    events: (keys) => byIds(store, events, keys),
+    events: (keys) => findByIds(store, events, keys),
     async insertStatuses(docs) {
       const existing = await insertStatuses(docs)
-      return byIds(store, statuses, [...existing])
+      return findByIds(store, statuses, [...existing])
     },
     replaceStatuses: (docs) =>
       store.write(() =>

@@ -36,7 +36,7 @@
  * `_id`, which is retried after a recovery, but the watermark no longer orders the two writers).
  */
 import type { ChangeRecord } from '@ecrs/contracts'
-import { groupInsert, type Store } from '@ecrs/store'
+import { findByIds, groupInsert, type Store } from '@ecrs/store'
 import type { Collection } from 'mongodb'
 import type { FanOut, FeedEntry } from '../types.js'
 import {
@@ -135,21 +135,8 @@ export const feedStore = (store: Store, opts: FeedStoreOptions): Promise<FeedSto
     return run
   }
 
-  const knownChangeIds = async (ids: readonly string[]): Promise<Set<string>> => {
-    if (store.flavor === 'mongodb') {
-      const found = await changeIds.find({ _id: { $in: [...ids] } }, { projection: { _id: 1 } }).toArray()
-      return new Set(found.map((d) => d._id))
-    }
-    const known = new Set<string>()
-    for (let i = 0; i < ids.length; i += LOOKUP_CONCURRENCY) {
-      const slice = ids.slice(i, i + LOOKUP_CONCURRENCY)
-      const found = await Promise.all(
-        slice.map((id) => changeIds.findOne({ _id: id }, { projection: { _id: 1 } })),
-      )
-      for (const d of found) if (d !== null) known.add(d._id)
-    }
-    return known
-  }
+  const knownChangeIds = async (ids: readonly string[]): Promise<Set<string>> =>
+    new Set((await findByIds(store, changeIds, ids, { projection: { _id: 1 } })).keys())
 
   const ensureChangeIds = async (docs: readonly EntryDoc[]): Promise<void> => {
     await insertChangeIds(docs.flatMap((d) => d.changeIds.map((id) => ({ _id: id, seq: d._id }))))
