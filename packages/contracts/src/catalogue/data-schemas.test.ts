@@ -61,6 +61,8 @@ describe('field rules', () => {
     ['inspection.recorded', { results: [] }, '/data/results'],
     ['inspection.recorded', { inspectionId: 'has\ttab' }, '/data/inspectionId'],
     ['inspection.recorded', { inspectionId: 'x'.repeat(129) }, '/data/inspectionId'],
+    ['inspection.recorded', { taskId: '' }, '/data/taskId'],
+    ['inspection.recorded', { taskId: 'has\ttab' }, '/data/taskId'],
     ['penalty.decided', { measures: [] }, '/data/measures'],
     ['penalty.decided', { fineAmount: -1 }, '/data/fineAmount'],
     ['penalty.decided', { fineAmount: 1e13 + 1 }, '/data/fineAmount'],

@@ -96,6 +96,9 @@ export const inspectionRecordedData = Type.Object(
       uniqueItems: true,
     }),
     product: Type.Optional(Type.Object({}, { ...OPEN, maxProperties: 100, description: 'product sampled' })),
+    taskId: Type.Optional(
+      Id('the random-inspection task (contract §9) this result belongs to, with `kind: "random"`'),
+    ),
   },
   OPEN,
 )

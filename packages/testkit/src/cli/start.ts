@@ -18,6 +18,7 @@ const services = [
   { name: 'credit-profile', port: 8082 },
   { name: 'recall', port: 8083 },
   { name: 'notify', port: 8084 },
+  { name: 'inspection', port: 8085 },
 ] as const
 
 interface Running {
