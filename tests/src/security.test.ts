@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import { randomUscc, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
@@ -33,7 +34,7 @@ const REPORT_ID = `ar-${ns}`
 
 interface Row {
   service: ServiceName
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** The OpenAPI path this row decides. */
   route: string
   /** The request sent (defaults to `route` with nothing to fill in); a function when made in beforeAll. */
@@ -111,6 +112,17 @@ const ownerOnly = (ok: number): Record<Role, Expect> => ({
 // The regulator's subscriptions the rows act on (made in beforeAll): one with a delivery, one to delete.
 const owned = { id: '', deliveryId: '' }
 const doomed = { id: '' }
+
+// The task the inspection rows act on: planned by samr.ln in beforeAll, drawn by its row.
+const TASK_SEED = `seed-${ns}`
+const TASK = {
+  taskId: `T-${ns}`,
+  title: 'Matrix inspection',
+  items: ['labels'],
+  population: { region: '2101' },
+  dueBy: '2026-12-31',
+  seedCommitment: createHash('sha256').update(TASK_SEED).digest('hex'),
+}
 
 const rows: Row[] = [
   // Every service's probes answer anyone (contract §1).
@@ -294,6 +306,61 @@ const rows: Row[] = [
     url: () => `/v1/subscriptions/${doomed.id}`,
     expect: ownerOnly(204),
   },
+  // inspection (contract §9): rosters and tasks for their agency (regulators read), the public part to anyone.
+  {
+    service: 'inspection',
+    method: 'PUT',
+    route: '/v1/agencies/{agency}/inspectors/{inspectorId}',
+    url: '/v1/agencies/samr.ln/inspectors/matrix-1',
+    body: () => ({ name: 'Matrix Inspector', region: '2101', active: true }),
+    expect: { ...publishRights, agency: 'ok' },
+  },
+  {
+    service: 'inspection',
+    method: 'GET',
+    route: '/v1/agencies/{agency}/inspectors',
+    url: '/v1/agencies/samr.ln/inspectors',
+    expect: { ...supervisors, system: 403 },
+  },
+  {
+    service: 'inspection',
+    method: 'POST',
+    route: '/v1/inspection-tasks',
+    body: () => TASK,
+    expect: { ...publishRights, agency: 'ok' },
+  },
+  { service: 'inspection', method: 'GET', route: '/v1/inspection-tasks', expect: supervisors },
+  {
+    service: 'inspection',
+    method: 'GET',
+    route: '/v1/inspection-tasks/{taskId}',
+    url: `/v1/inspection-tasks/${TASK.taskId}`,
+    expect: { ...supervisors, system: 403 },
+  },
+  {
+    service: 'inspection',
+    method: 'GET',
+    route: '/v1/inspection-tasks/{taskId}/draw-record',
+    url: `/v1/inspection-tasks/${TASK.taskId}/draw-record`,
+    // 409 before the draw, 200 after: either is an answer about the task, not about the caller.
+    expect: { ...supervisors, agency: 'open', regulator: 'open', system: 403 },
+  },
+  {
+    service: 'inspection',
+    method: 'POST',
+    route: '/v1/inspection-tasks/{taskId}:draw',
+    url: `/v1/inspection-tasks/${TASK.taskId}:draw`,
+    body: () => ({ seed: TASK_SEED }),
+    expect: { ...publishRights, agency: 'open' },
+  },
+  { service: 'inspection', method: 'GET', route: '/v1/public/inspection-tasks', expect: publicRead(200) },
+  {
+    service: 'inspection',
+    method: 'GET',
+    route: '/v1/public/inspection-tasks/{taskId}',
+    url: `/v1/public/inspection-tasks/${TASK.taskId}`,
+    expect: publicRead(200),
+  },
 ]
 
 const send = async (row: Row, role: Role): Promise<number> => {
@@ -343,6 +410,12 @@ beforeAll(async () => {
   }
   owned.id = await subscribe()
   doomed.id = await subscribe()
+  const planned = await fetch(`${services.get('inspection')!.url}/v1/inspection-tasks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tokens.get('agency')!}`, 'content-type': 'application/json' },
+    body: JSON.stringify(TASK),
+  })
+  expect(planned.status, await planned.text()).toBe(201)
 
   // What the rows read: a registered firm with a penalty and a report, a published and a hidden case.
   const ingest = services.get('ingest')!.url

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { WaitAborted, freePort, repoRoot, waitFor } from '@ecrs/testkit'
 
 /** The services of contract §1 (the console aside). */
-export const serviceNames = ['ingest', 'credit-profile', 'recall', 'notify'] as const
+export const serviceNames = ['ingest', 'credit-profile', 'recall', 'notify', 'inspection'] as const
 export type ServiceName = (typeof serviceNames)[number]
 /** The services events go through: what a test of profiles and recalls needs. */
 export const coreServices = ['ingest', 'credit-profile', 'recall'] as const satisfies readonly ServiceName[]

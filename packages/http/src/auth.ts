@@ -265,3 +265,15 @@ export const requireRoles =
 export const requireAuthenticated: AuthHook = (request, _reply, done) => {
   done(request.principal.kind === 'public' ? unauthorized('a bearer token is required') : undefined)
 }
+
+/**
+ * Route hook: an admin reads the operations endpoints and event statuses, nothing else (contract
+ * §2: profiles, recalls, search, stats → 403), not even what an anonymous caller may read.
+ */
+export const refuseAdmin: AuthHook = (request, _reply, done) => {
+  done(
+    request.principal.kind === 'admin'
+      ? new httpErrors.FORBIDDEN('an admin reads operations only')
+      : undefined,
+  )
+}

@@ -6,6 +6,7 @@ export {
   authPlugin,
   createVerifier,
   publicPrincipal,
+  refuseAdmin,
   requireAuthenticated,
   requireRoles,
   roles,

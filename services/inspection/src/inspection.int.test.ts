@@ -357,6 +357,8 @@ describe('tasks and draws', () => {
       status: 'drawn',
       populationHash: expected.populationHash,
       progress: { selected: 5, inspected: 0, overdue: 0 },
+      // The filter it was planned with, and the draw's counts.
+      population: { region: '3101', excludeInspectedWithinMonths: 12, A: 1, B: 2, C: 2, D: 3 },
     })
   })
 

@@ -2,6 +2,7 @@
 import { bearerSecurity, httpErrors, requireRoles, type App } from '@ecrs/http'
 import { Type, type Static } from '@sinclair/typebox'
 import { AgencyId, InspectorId, NoQuery } from '../ids.js'
+import { writingAgency } from '../rights.js'
 import type { Inspector, RosterStore } from './store.js'
 
 const TAGS = ['rosters']
@@ -45,9 +46,8 @@ export const rosterRoutes = (app: App, deps: { rosters: RosterStore; now?: () =>
       },
     },
     async (request, reply) => {
-      const p = request.principal
       const { agency, inspectorId } = request.params
-      if (p.kind !== 'agency' || p.agency !== agency)
+      if (writingAgency(request.principal) !== agency)
         throw new httpErrors.FORBIDDEN(`only ${agency} keeps its roster`)
       const inspector: Inspector = { agency, inspectorId, ...request.body, updatedAt: now().toISOString() }
       const created = await deps.rosters.put(inspector)

@@ -53,6 +53,10 @@ describe('defineTask', () => {
       ok: false,
       path: '/agencies',
     })
+    expect(defineTask({ ...req, agencies: ['samr.sh', 'ecrs.rules'] }, 'samr.sh', ratios)).toMatchObject({
+      ok: false,
+      path: '/agencies',
+    })
     expect(defineTask({ ...req, dueBy: '2025-02-30' }, 'samr.sh', ratios)).toMatchObject({
       ok: false,
       path: '/dueBy',

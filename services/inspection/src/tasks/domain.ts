@@ -85,6 +85,12 @@ export const defineTask = (req: TaskRequest, lead: string, defaults: Ratios): De
   const given = req.agencies ?? []
   if (new Set(given).size !== given.length)
     return { ok: false, path: '/agencies', message: 'must not list an agency twice' }
+  if (given.some((a) => a.startsWith('ecrs.')))
+    return {
+      ok: false,
+      path: '/agencies',
+      message: "agencies starting with 'ecrs.' are reserved for the system",
+    }
   const agencies = given.includes(lead) ? [...given] : [lead, ...given]
   const inspectorsPerAgency = req.inspectorsPerAgency ?? 2
   if (agencies.length * inspectorsPerAgency < 2)
@@ -192,7 +198,8 @@ export const taskView = (t: TaskDoc, now: Date, withSelection: boolean) => ({
         drawnAt: t.drawnAt,
         seed: t.seed,
         populationHash: t.populationHash,
-        population: t.populationCounts,
+        // The filter the task was planned with and, once drawn, the counts the draw answered.
+        population: { ...definitionOf(t).population, ...t.populationCounts },
         ...(t.completedAt === undefined ? {} : { completedAt: t.completedAt }),
         ...(withSelection
           ? {

@@ -4,11 +4,13 @@ import { bearerSecurity, httpErrors, requireRoles, withExtras, type App } from '
 import type { Static } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { NoQuery } from '../ids.js'
+import { writingAgency } from '../rights.js'
 import type { Ratios } from '../ratios.js'
 import { defineTask, drawView, sameDefinition, taskView, type TaskDoc } from './domain.js'
 import { drawTask, type DrawDeps } from './draw.js'
 import { drawRecord } from './draw-record.js'
 import { taskErrors } from './errors.js'
+import { DrawResponse, TaskListResponse, TaskResponse } from './responses.js'
 import { CreateBody, DrawBody, ListQuery, TaskParams } from './schemas.js'
 
 const TAGS = ['inspection tasks']
@@ -42,12 +44,12 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
         security: bearerSecurity,
         querystring: NoQuery,
         body: CreateBody,
+        response: { 200: TaskResponse, 201: TaskResponse },
       },
     },
     async (request, reply) => {
-      const p = request.principal
-      if (p.kind !== 'agency') throw new httpErrors.FORBIDDEN(`role ${p.kind}`)
-      const defined = defineTask(request.body, p.agency, deps.ratios)
+      const lead = writingAgency(request.principal)
+      const defined = defineTask(request.body, lead, deps.ratios)
       if (!defined.ok)
         throw withExtras(new httpErrors.BODY_INVALID(`${defined.path.slice(1)} ${defined.message}`), {
           errors: [{ path: defined.path, message: defined.message }],
@@ -56,7 +58,7 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
       const doc: TaskDoc = {
         ...defined.task,
         _id: defined.task.taskId,
-        lead: p.agency,
+        lead,
         status: 'planned',
         createdAt: now.toISOString(),
       }
@@ -65,7 +67,7 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
         request.log.info({ taskId: doc.taskId, lead: doc.lead }, 'task planned')
         return reply.code(201).send(taskView(doc, now, false))
       }
-      if (r.existing.lead !== p.agency || !sameDefinition(r.existing, defined.task))
+      if (r.existing.lead !== lead || !sameDefinition(r.existing, defined.task))
         throw new taskErrors.EVENT_ID_CONFLICT(doc.taskId)
       return reply.code(200).send(taskView(r.existing, now, false))
     },
@@ -82,6 +84,7 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
         tags: TAGS,
         security: bearerSecurity,
         querystring: ListQuery,
+        response: { 200: TaskListResponse },
       },
     },
     async (request) => {
@@ -102,7 +105,7 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
   )
 
   app.get<{ Params: Static<typeof TaskParams> }>(
-    '/v1/inspection-tasks/:taskId',
+    '/v1/inspection-tasks/:taskId(^[A-Za-z0-9._-]+)',
     {
       onRequest: readers,
       schema: {
@@ -113,6 +116,7 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
         security: bearerSecurity,
         params: TaskParams,
         querystring: NoQuery,
+        response: { 200: TaskResponse },
       },
     },
     async (request) => taskView(await readable(deps, request, request.params.taskId), deps.now(), true),
@@ -131,14 +135,15 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
         params: TaskParams,
         querystring: NoQuery,
         body: DrawBody,
+        response: { 200: DrawResponse },
       },
     },
     async (request) => {
-      const p = request.principal
+      const agency = writingAgency(request.principal)
       const { taskId } = request.params
       const task = await deps.tasks.get(taskId)
       if (task === null) throw new taskErrors.TASK_NOT_FOUND(taskId)
-      if (p.kind !== 'agency' || p.agency !== task.lead)
+      if (agency !== task.lead)
         throw new httpErrors.FORBIDDEN(`only the lead agency ${task.lead} draws task ${taskId}`)
       const drawn = await drawTask(deps, taskId, request.body.seed)
       request.log.info(
@@ -150,7 +155,7 @@ export const taskRoutes = (app: App, deps: TaskRouteDeps): void => {
   )
 
   app.get<{ Params: Static<typeof TaskParams> }>(
-    '/v1/inspection-tasks/:taskId/draw-record',
+    '/v1/inspection-tasks/:taskId(^[A-Za-z0-9._-]+)/draw-record',
     {
       onRequest: readers,
       schema: {

@@ -1,9 +1,10 @@
 /** 一公开 (contract §9): the tasks as anyone may read them, without a token. */
-import type { App } from '@ecrs/http'
+import { refuseAdmin, type App } from '@ecrs/http'
 import type { Static } from '@sinclair/typebox'
 import { NoQuery } from '../ids.js'
 import { publicView } from './domain.js'
 import { taskErrors } from './errors.js'
+import { PublicTaskListResponse, PublicTaskResponse } from './responses.js'
 import { PublicListQuery, TaskParams } from './schemas.js'
 import type { TaskStore } from './store.js'
 
@@ -13,12 +14,14 @@ export const publicTaskRoutes = (app: App, deps: { tasks: TaskStore }): void => 
   app.get<{ Querystring: Static<typeof PublicListQuery> }>(
     '/v1/public/inspection-tasks',
     {
+      onRequest: refuseAdmin,
       schema: {
         summary: 'Published inspection tasks',
         description:
           'No token. `region`: tasks whose region starts with it or covers it; `q`: part of the title. Never a class of an enterprise, never an inspector. Pass `next` as `cursor`.',
         tags: TAGS,
         querystring: PublicListQuery,
+        response: { 200: PublicTaskListResponse },
       },
     },
     async (request) => {
@@ -43,8 +46,9 @@ export const publicTaskRoutes = (app: App, deps: { tasks: TaskStore }): void => 
   )
 
   app.get<{ Params: Static<typeof TaskParams> }>(
-    '/v1/public/inspection-tasks/:taskId',
+    '/v1/public/inspection-tasks/:taskId(^[A-Za-z0-9._-]+)',
     {
+      onRequest: refuseAdmin,
       schema: {
         summary: 'A published inspection task',
         description:
@@ -52,6 +56,7 @@ export const publicTaskRoutes = (app: App, deps: { tasks: TaskStore }): void => 
         tags: TAGS,
         params: TaskParams,
         querystring: NoQuery,
+        response: { 200: PublicTaskResponse },
       },
     },
     async (request) => {

@@ -1,6 +1,5 @@
 import { isValidUscc, RECALL_STATUSES } from '@ecrs/contracts'
-import { bearerSecurity, httpErrors, requireRoles, type App, type Principal } from '@ecrs/http'
-import type { onRequestHookHandler } from 'fastify'
+import { bearerSecurity, httpErrors, refuseAdmin, requireRoles, type App, type Principal } from '@ecrs/http'
 import { derive, publicCase, type RecallCase, type RecallParams } from './domain/index.js'
 import { recallErrors } from './errors.js'
 import type { RulesSweep } from './scheduler.js'
@@ -35,18 +34,6 @@ const withNames = async <C extends { producer: { uscc: string; name?: string } }
 /** Agencies, regulators and the producer itself read the full case (contract §7). */
 const seesFull = (p: Principal, c: RecallCase): boolean =>
   p.kind === 'agency' || p.kind === 'regulator' || (p.kind === 'firm' && p.uscc === c.producer.uscc)
-
-/**
- * Route hook: an admin reads the operations endpoints and event statuses, nothing else (contract
- * §2: recalls → 403), not even what an anonymous caller may read.
- */
-export const refuseAdmin: onRequestHookHandler = (request, _reply, done) => {
-  done(
-    request.principal.kind === 'admin'
-      ? new httpErrors.FORBIDDEN('an admin reads operations only')
-      : undefined,
-  )
-}
 
 const recallIdParams = {
   type: 'object',
