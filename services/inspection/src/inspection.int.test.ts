@@ -626,3 +626,30 @@ describe('一公开: the public view', () => {
     expect((await req('GET', '/v1/public/inspection-tasks/none')).statusCode).toBe(404)
   })
 })
+
+describe('the claim a draw takes', () => {
+  // What a draw leaves in `draws` while it runs; a crash leaves it there.
+  const claims = () => store.db.collection<{ _id: string; claimId: string; claimedAt: string }>('draws')
+
+  it('keeps a second attempt out while young, and is taken over once older than the lease', async () => {
+    expect(
+      (await create(taskBody('U1', { population: { region: '310104', excludeInspectedWithinMonths: 0 } })))
+        .statusCode,
+    ).toBe(201)
+    // An attempt in progress (claimed now): the draw is refused, the task stays planned.
+    await claims().insertOne({ _id: 'U1', claimId: 'running', claimedAt: new Date().toISOString() })
+    const held = await drawOf('U1')
+    expect(held.statusCode).toBe(409)
+    expect(held.json()).toMatchObject({ code: 'TASK_ALREADY_DRAWN' })
+    expect((await req('GET', '/v1/inspection-tasks/U1', SH)).json()).toMatchObject({ status: 'planned' })
+    // The same attempt, crashed 11 minutes ago (the lease is 10 minutes): the draw takes it over.
+    const crashed = new Date(Date.now() - 11 * 60_000).toISOString()
+    await claims().updateOne({ _id: 'U1' }, { $set: { claimedAt: crashed } })
+    const r = await drawOf('U1')
+    expect(r.statusCode, r.body).toBe(200)
+    expect(r.json()).toMatchObject({ taskId: 'U1', status: 'drawn', seed: seedOf('U1') })
+    const counts = r.json<{ population: Record<RiskClass, number> }>().population
+    expect(counts.A + counts.B + counts.C + counts.D).toBe(2) // region 310104, as T0 (nobody left out)
+    expect((await claims().findOne({ _id: 'U1' }))?.claimId).not.toBe('running')
+  })
+})
