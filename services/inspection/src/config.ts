@@ -13,6 +13,8 @@ export const configSchema = Type.Composite([
     INSPECTION_RATIOS: Type.String({ default: 'A=0.01,B=0.03,C=0.1,D=0.3', minLength: 1 }),
     /** How long a draw may hold its claim before another attempt may take the task over (a crashed draw). */
     INSPECTION_DRAW_LEASE_MS: Type.Integer({ minimum: 1000, default: 600_000 }),
+    /** Worker threads that compute a large draw's assignment ranks (0: on the main thread). */
+    INSPECTION_DRAW_THREADS: Type.Integer({ minimum: 0, maximum: 16, default: 2 }),
   }),
 ])
 
@@ -22,9 +24,11 @@ export type Config = Static<typeof configSchema>
 export interface Settings {
   readonly ratios: Ratios
   readonly drawLeaseMs: number
+  readonly drawThreads: number
 }
 
 export const settingsOf = (config: Readonly<Config>): Settings => ({
   ratios: parseRatios(config.INSPECTION_RATIOS),
   drawLeaseMs: config.INSPECTION_DRAW_LEASE_MS,
+  drawThreads: config.INSPECTION_DRAW_THREADS,
 })

@@ -48,6 +48,7 @@ export const start = (config: Readonly<Config>, logger: Logger): Promise<Inspect
         register,
         rosters,
         leaseMs: settings.drawLeaseMs,
+        threads: settings.drawThreads,
         now,
         ratios: settings.ratios,
       })

@@ -229,6 +229,31 @@ describe('draw (properties)', () => {
   })
 })
 
+describe('draw with the ranks on worker threads (property)', () => {
+  it('gives what the sequential draw gives, refusals included, however the selection is chunked', async () => {
+    let drawn = 0
+    await fc.assert(
+      fc.asyncProperty(
+        worldArb,
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 7 }),
+        async (w, threads, parallelChunk) => {
+          const population = () => w.population
+          const sequential = await outcome(() => draw({ ...w.input, population }))
+          const parallel = await outcome(() =>
+            draw({ ...w.input, population, threads, parallelFrom: 0, parallelChunk }),
+          )
+          expect(parallel).toEqual(sequential)
+          if ('ok' in sequential && sequential.ok.selected.length > parallelChunk) drawn++
+        },
+      ),
+      runs(60),
+    )
+    // Most runs cross a chunk boundary.
+    expect(drawn).toBeGreaterThan(10)
+  })
+})
+
 describe('maxHeap (property)', () => {
   it('drains what it kept in ascending order, ties by the tie-break', () => {
     fc.assert(

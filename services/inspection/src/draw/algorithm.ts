@@ -20,6 +20,7 @@ import {
   type PopulationSource,
   type RiskClass,
 } from './population.js'
+import { assignInspectorsParallel } from './parallel.js'
 import { quotas, topSelector } from './selection.js'
 
 export {
@@ -46,6 +47,7 @@ export {
   type PopulationSource,
   type RiskClass,
 } from './population.js'
+export { assignInspectorsParallel } from './parallel.js'
 export { assignmentRank, selectionRank, sha256hex } from './rank.js'
 export { quota, quotas, selectTop, topSelector, type TopSelector } from './selection.js'
 
@@ -68,6 +70,14 @@ export interface DrawInput {
   population: () => PopulationSource
   rosters: Rosters
   previousPairs: PreviousPairs
+  /**
+   * Worker threads for the assignment ranks (default 0: none). They are used only when at least
+   * `parallelFrom` enterprises are selected (default 2000: below that starting them costs more).
+   */
+  threads?: number
+  parallelFrom?: number
+  /** Enterprises per message to a worker (default 512; tests make it small). */
+  parallelChunk?: number
 }
 
 /** The draw's result, as in the draw record's `result`. */
@@ -89,6 +99,9 @@ export const draw = async ({
   population,
   rosters,
   previousPairs,
+  threads = 0,
+  parallelFrom = 2000,
+  parallelChunk,
 }: DrawInput): Promise<DrawResult> => {
   const { taskId, agencies, ratios, inspectorsPerAgency } = task
   checkRosters(agencies, rosters, inspectorsPerAgency)
@@ -107,13 +120,17 @@ export const draw = async ({
   })
   if (again.hash() !== populationHash) throw new Error('the population changed between the two passes')
 
-  const selected = assignInspectors({
+  const assignment = {
     selected: selector.selected(),
     agencies,
     rosters,
     previousPairs,
     inspectorsPerAgency,
     seed,
-  })
+  }
+  const selected =
+    threads > 0 && assignment.selected.length >= parallelFrom
+      ? await assignInspectorsParallel(assignment, threads, parallelChunk)
+      : assignInspectors(assignment)
   return { populationHash, population: counts, selected }
 }

@@ -87,7 +87,7 @@ export const checkRosters = (
 }
 
 /** One agency's state during an assignment. */
-interface AgencyPool {
+export interface AgencyPool {
   agency: string
   ids: string[]
   loads: number[]
@@ -126,6 +126,15 @@ const agencyPool = (
     avoid: avoidIndex(previous),
   }
 }
+
+/** Every agency's pool, in task order, for an assignment of `selectedCount` enterprises. */
+export const agencyPools = (
+  agencies: readonly string[],
+  rosters: Rosters,
+  previousPairs: PreviousPairs,
+  selectedCount: number,
+  p: number,
+): AgencyPool[] => agencies.map((a) => agencyPool(a, rosters[a], previousPairs[a], selectedCount, p))
 
 /**
  * The p best candidates of `pool` for `uscc` (by assignment rank, a tie by inspectorId), their
@@ -185,7 +194,7 @@ export const assignInspectors = ({
   seed,
 }: AssignmentInput): AssignedEntry[] => {
   checkRosters(agencies, rosters, p)
-  const pools = agencies.map((a) => agencyPool(a, rosters[a], previousPairs[a], selected.length, p))
+  const pools = agencyPools(agencies, rosters, previousPairs, selected.length, p)
   return selected.map(({ uscc, name, riskClass }) => ({
     uscc,
     name,

@@ -26,6 +26,8 @@ export interface DrawDeps {
   rosters: Pick<RosterStore, 'ofAgency'>
   leaseMs: number
   now: () => Date
+  /** Worker threads for the assignment ranks of a large draw (0: none). */
+  threads?: number
 }
 
 /** The previous pairs of each agency: those of its most recently drawn task. */
@@ -103,6 +105,7 @@ export const drawTask = async (deps: DrawDeps, taskId: string, seed: string): Pr
       population: () => (pass++ === 0 ? fromRegister() : fromChunks()),
       rosters: snapshot,
       previousPairs,
+      threads: deps.threads ?? 0,
     })
     const fields: Partial<TaskDoc> = {
       drawnAt: drawnAt.toISOString(),
