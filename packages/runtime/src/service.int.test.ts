@@ -1,6 +1,6 @@
 import { readConfig, serviceConfigSchema } from '@ecrs/http'
 import { createKafka, createProducer } from '@ecrs/kafka'
-import { waitFor } from '@ecrs/testkit'
+import { serviceEnv, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { Type } from '@sinclair/typebox'
 import { pino } from 'pino'
@@ -12,14 +12,7 @@ const infra = testInfra()
 const logger = pino({ level: 'silent' })
 
 const configFor = (ns: string) =>
-  readConfig(Type.Composite([serviceConfigSchema({ port: 0, db: 'unused' })]), {
-    PORT: '0',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '1',
-  })
+  readConfig(Type.Composite([serviceConfigSchema({ port: 0, db: 'unused' })]), serviceEnv(infra, ns))
 
 describe('startService', () => {
   it('serves the probes, runs the consumers it was given, and closes background work (last registered first), then the server, with the store still open', async () => {

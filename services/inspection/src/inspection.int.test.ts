@@ -12,7 +12,7 @@ import {
 import { LOCAL_DEV_SECRET, readConfig, signToken, type TokenClaims } from '@ecrs/http'
 import { createKafka, createProducer, type Producer } from '@ecrs/kafka'
 import { connectStore, type Store } from '@ecrs/store'
-import { randomUscc, repoRoot, waitFor } from '@ecrs/testkit'
+import { randomUscc, repoRoot, serviceEnv, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -154,17 +154,9 @@ const rosterOf = (ids: string[], inactive: string[] = []) => [
 const answers = new Map<string, DrawAnswer>()
 
 beforeAll(async () => {
-  const config = readConfig(configSchema, {
-    PORT: '0',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
-    TOPIC_NAMESPACE: ns,
-    // One partition: records of different enterprises keep their order, so one processed record says
-    // the earlier ones were processed too.
-    TOPIC_PARTITIONS: '1',
-    LOG_LEVEL: 'warn',
-  })
+  // One partition: records of different enterprises keep their order, so one processed record says
+  // the earlier ones were processed too.
+  const config = readConfig(configSchema, serviceEnv(infra, ns, { TOPIC_PARTITIONS: '1', LOG_LEVEL: 'warn' }))
   service = await start(config, pino({ level: 'warn' }))
   store = await connectStore({ url: infra.mongoUrl, dbName: config.MONGO_DB })
   producer = await createProducer(

@@ -1,4 +1,5 @@
 import { readConfig } from '@ecrs/http'
+import { serviceEnv } from '@ecrs/testkit'
 import { configSchema, type Config } from '../config.js'
 
 /**
@@ -10,13 +11,4 @@ export const testConfig = (
   ns: string,
   env: Record<string, string> = {},
 ): Readonly<Config> =>
-  readConfig(configSchema, {
-    PORT: '0',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '2',
-    RULES_INTERVAL_MS: '0',
-    ...env,
-  })
+  readConfig(configSchema, serviceEnv(infra, ns, { TOPIC_PARTITIONS: '2', RULES_INTERVAL_MS: '0', ...env }))

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { readConfig, signToken, LOCAL_DEV_SECRET, type TokenClaims } from '@ecrs/http'
 import { createKafka, startConsumer, createProducer, type InboundMessage, type Kafka } from '@ecrs/kafka'
-import { randomUscc, waitFor } from '@ecrs/testkit'
+import { randomUscc, serviceEnv, waitFor } from '@ecrs/testkit'
 
 import { pino, type Logger } from 'pino'
 import { configSchema, type Config } from '../config.js'
@@ -17,15 +17,7 @@ export const startIngest = async (
   env: Record<string, string> = {},
   logger: Logger = pino({ level: 'warn' }),
 ): Promise<{ service: IngestService; config: Readonly<Config> }> => {
-  const config = readConfig(configSchema, {
-    PORT: '0',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '3',
-    ...env,
-  })
+  const config = readConfig(configSchema, serviceEnv(infra, ns, { TOPIC_PARTITIONS: '3', ...env }))
   return { service: await start(config, logger), config }
 }
 

@@ -9,7 +9,7 @@ import {
   type Kafka,
   type Producer,
 } from '@ecrs/kafka'
-import { randomUscc, waitFor } from '@ecrs/testkit'
+import { dbNameOf, randomUscc, serviceEnv, waitFor } from '@ecrs/testkit'
 import { pino, type Logger } from 'pino'
 import { configSchema, type Config } from '../config.js'
 import { start, type RecallOptions, type RecallService } from '../service.js'
@@ -25,18 +25,11 @@ export const startRecall = async (
   env: Record<string, string> = {},
   logger: Logger = pino({ level: 'warn' }),
 ): Promise<{ service: RecallService; config: Readonly<Config> }> => {
-  const config = readConfig(configSchema, {
-    PORT: '0',
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    MONGO_URL: infra.mongoUrl,
-    MONGO_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
+  const config = readConfig(
+    configSchema,
     // The same database as ingest's harness for this namespace: one ledger for both doors.
-    LEDGER_DB: ns.replace(/[^A-Za-z0-9_]/g, '_'),
-    TOPIC_NAMESPACE: ns,
-    TOPIC_PARTITIONS: '3',
-    RULES_INTERVAL_MS: '0',
-    ...env,
-  })
+    serviceEnv(infra, ns, { LEDGER_DB: dbNameOf(ns), TOPIC_PARTITIONS: '3', RULES_INTERVAL_MS: '0', ...env }),
+  )
   return { service: await start(config, logger, options), config }
 }
 
