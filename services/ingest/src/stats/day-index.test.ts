@@ -1,7 +1,16 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { dayIndex } from './day-index.js'
-import { agencyStats, countEvent, emptyBucket, moveStatus, type Bucket } from './domain.js'
+import {
+  agencyStats,
+  countEvent,
+  emptyBucket,
+  moveStatus,
+  packCounts,
+  rollUpPacked,
+  unpackCounts,
+  type Bucket,
+} from './domain.js'
 import { DEFAULT_DEADLINES, parseDeadlines } from './deadlines.js'
 
 const deadline = parseDeadlines(DEFAULT_DEADLINES)
@@ -26,7 +35,13 @@ const write = fc.record({
     maxLength: 4,
   }),
   applied: fc.boolean(),
+  // The offset a chunk leaves in the bucket (kept packed by the index, answered back by get/all).
+  offset: fc.option(fc.record({ tp: fc.constantFrom('t.enterprise:0', 't.recall:2'), next: fc.nat() }), {
+    nil: undefined,
+  }),
 })
+
+const byId = (a: Bucket, b: Bucket): number => (a._id < b._id ? -1 : 1)
 
 /** The answer the plain way: every bucket of the agency with a day in the range. */
 const plain = (buckets: Iterable<Bucket>, agency: string, from: string, to: string) =>
@@ -62,8 +77,12 @@ describe('dayIndex', () => {
               const b = structuredClone(truth.get(id) ?? emptyBucket(op.agency, op.day))
               for (const l of op.lags) countEvent(b, op.type, l)
               if (op.applied) moveStatus(b, op.type, 'pending', 'applied')
+              if (op.offset) b.offsets[op.offset.tp] = op.offset.next
               truth.set(id, b)
               index.set(b)
+              // The index holds its own copy: changing what was set or got changes nothing there.
+              countEvent(index.get(id)!, op.type, 1)
+              expect(index.get(id)).toEqual(b)
             } else {
               const [from, to] = op.a <= op.b ? [op.a, op.b] : [op.b, op.a]
               expect(agencyStats(op.agency, index.range(op.agency, from, to), deadline)).toEqual(
@@ -76,6 +95,7 @@ describe('dayIndex', () => {
               plain(truth.values(), agency, '2024-01-01', '2025-12-31'),
             )
           expect(index.agencies()).toEqual([...new Set([...truth.values()].map((b) => b.agency))].sort())
+          expect([...index.all()].sort(byId)).toEqual([...truth.values()].sort(byId))
         },
       ),
       { numRuns: 300 },
@@ -93,5 +113,26 @@ describe('dayIndex', () => {
     expect(index.range('samr.a', '2025-01-31', '2025-03-01')).toHaveLength(3)
     expect(index.range('samr.a', '2025-02-02', '2025-02-28')).toHaveLength(2)
     expect(index.range('samr.b', '2025-01-01', '2025-12-31')).toEqual([])
+  })
+
+  it('packs counts exactly, beyond 32 bits too, and answers packed as the plain way', () => {
+    const b = emptyBucket('samr.a', '2025-03-01')
+    for (const lag of [0, 3, 3, 700, 2_000_000_000]) countEvent(b, 'penalty.decided', lag)
+    countEvent(b, 'annual-report.filed', 25)
+    moveStatus(b, 'annual-report.filed', 'pending', 'rejected')
+    const big: Bucket = {
+      ...emptyBucket('samr.a', '2025-03-02'),
+      types: [
+        { type: 'penalty.decided', events: 2 ** 40, applied: 2 ** 39, rejected: 0, lags: [[9, 2 ** 40]] },
+      ],
+    }
+    expect(packCounts(b.types)).toBeInstanceOf(Int32Array)
+    expect(packCounts(big.types)).toBeInstanceOf(Float64Array)
+    for (const x of [b, big]) expect(unpackCounts(packCounts(x.types))).toEqual(x.types)
+    const packed = [packCounts(b.types), packCounts(big.types)]
+    expect(agencyStats('samr.a', packed, deadline)).toEqual(agencyStats('samr.a', [b, big], deadline))
+    expect(agencyStats('samr.a', [rollUpPacked(packed)], deadline)).toEqual(
+      agencyStats('samr.a', [b, big], deadline),
+    )
   })
 })

@@ -168,13 +168,13 @@ export const rollUp = (buckets: readonly Pick<Bucket, 'types'>[]): TypeCounts[] 
     }))
 }
 
-/** The §10 answer for one agency from its buckets in the range; `deadline(type)` in working days. */
-export const agencyStats = (
+/** The §10 answer for one agency from counts merged per type (`rollUp`'s shape). */
+const answer = (
   agency: string,
-  buckets: readonly Pick<Bucket, 'types'>[],
+  rolled: readonly TypeCounts[],
   deadline: (type: string) => number,
 ): AgencyStats => {
-  const types: TypeStats[] = rollUp(buckets)
+  const types: TypeStats[] = rolled
     .filter((t) => t.events > 0)
     .map((t) => {
       const { type, lags } = t
@@ -196,6 +196,10 @@ export const agencyStats = (
         pending: t.events - applied - rejected,
       }
     })
+  return pooled(agency, types)
+}
+
+const pooled = (agency: string, types: TypeStats[]): AgencyStats => {
   const events = types.reduce((s, t) => s + t.events, 0)
   return {
     agency,
@@ -210,6 +214,258 @@ export const agencyStats = (
       events,
     ),
   }
+}
+
+/*
+ * Packed counts: what the day index holds in memory. A bucket's types (or a roll-up's) as one typed
+ * array, instead of an object per type and an array per histogram entry (a year of buckets for 30
+ * agencies was ~1.3 M small objects, and the major collections near the heap limit were the
+ * answer's tail):
+ *
+ *   [types, then per type: typeId, events, applied, rejected, entries, lag₀, count₀, lag₁, count₁, …]
+ *
+ * Types are interned (`typeId`); an Int32Array when every number fits, else a Float64Array (exact
+ * for any count a JSON body can hold).
+ */
+export type PackedCounts = Int32Array | Float64Array
+
+const typeIds = new Map<string, number>()
+const typeNames: string[] = []
+
+const typeId = (type: string): number => {
+  let id = typeIds.get(type)
+  if (id === undefined) {
+    id = typeNames.length
+    typeNames.push(type)
+    typeIds.set(type, id)
+  }
+  return id
+}
+
+const packNumbers = (values: readonly number[]): PackedCounts => {
+  for (let i = 0; i < values.length; i++) if ((values[i]! | 0) !== values[i]) return Float64Array.from(values)
+  return Int32Array.from(values)
+}
+
+export const isPacked = (x: Pick<Bucket, 'types'> | PackedCounts): x is PackedCounts =>
+  x instanceof Int32Array || x instanceof Float64Array
+
+/** A bucket's types packed, in their order. */
+export const packCounts = (types: readonly TypeCounts[]): PackedCounts => {
+  const out: number[] = [types.length]
+  for (const t of types) {
+    out.push(typeId(t.type), t.events, t.applied, t.rejected, t.lags.length)
+    for (const [lag, c] of t.lags) out.push(lag, c)
+  }
+  return packNumbers(out)
+}
+
+/** The types back from `packCounts`, in their order (fresh objects). */
+export const unpackCounts = (p: PackedCounts): TypeCounts[] => {
+  const types: TypeCounts[] = []
+  let i = 1
+  for (let k = 0; k < p[0]!; k++) {
+    const n = p[i + 4]!
+    const lags: [number, number][] = []
+    for (let j = 0; j < n; j++) lags.push([p[i + 5 + 2 * j]!, p[i + 6 + 2 * j]!])
+    types.push({ type: typeNames[p[i]!]!, events: p[i + 1]!, applied: p[i + 2]!, rejected: p[i + 3]!, lags })
+    i += 5 + 2 * n
+  }
+  return types
+}
+
+/**
+ * The accumulators of a packed merge, one per type id, kept from one merge to the next (answers
+ * are synchronous): a merge allocates nothing but its result.
+ */
+interface Accumulator {
+  events: number
+  applied: number
+  rejected: number
+  dense: Float64Array
+  /** Highest dense lag touched (−1: none): what to read and clear. */
+  top: number
+  sparse: Map<number, number>
+}
+
+const accumulators: Accumulator[] = []
+const touched: number[] = []
+const sparseLags: number[] = []
+
+const mergePacked = (parts: readonly PackedCounts[]): void => {
+  for (let q = 0; q < parts.length; q++) {
+    const p = parts[q]!
+    const types = p[0]!
+    let i = 1
+    for (let k = 0; k < types; k++) {
+      const id = p[i]!
+      let acc = accumulators[id]
+      if (acc === undefined) {
+        acc = {
+          events: 0,
+          applied: 0,
+          rejected: 0,
+          dense: new Float64Array(DENSE_LAGS),
+          top: -2,
+          sparse: new Map(),
+        }
+        accumulators[id] = acc
+      }
+      if (acc.top === -2) {
+        acc.top = -1
+        touched.push(id)
+      }
+      acc.events += p[i + 1]!
+      acc.applied += p[i + 2]!
+      acc.rejected += p[i + 3]!
+      const end = i + 5 + 2 * p[i + 4]!
+      const dense = acc.dense
+      for (i += 5; i < end; i += 2) {
+        const lag = p[i]!
+        const c = p[i + 1]!
+        if (lag < DENSE_LAGS) {
+          dense[lag]! += c
+          if (lag > acc.top) acc.top = lag
+        } else acc.sparse.set(lag, (acc.sparse.get(lag) ?? 0) + c)
+      }
+    }
+  }
+  touched.sort(byTypeName)
+}
+
+/** The sparse lags of `acc` with a count, ascending, in `sparseLags`. */
+const sortedSparse = (acc: Accumulator): void => {
+  sparseLags.length = 0
+  acc.sparse.forEach(collectSparse)
+  if (sparseLags.length > 1) sparseLags.sort(ascending)
+}
+// Hoisted: an answer allocates no closure per type.
+const collectSparse = (c: number, lag: number): void => {
+  if (c > 0) sparseLags.push(lag)
+}
+const ascending = (a: number, b: number): number => a - b
+const byTypeName = (a: number, b: number): number => (typeNames[a]! < typeNames[b]! ? -1 : 1)
+
+const reset = (): void => {
+  for (const id of touched) {
+    const acc = accumulators[id]!
+    if (acc.top >= 0) acc.dense.fill(0, 0, acc.top + 1)
+    acc.sparse.clear()
+    acc.events = acc.applied = acc.rejected = 0
+    acc.top = -2
+  }
+  touched.length = 0
+}
+
+/** `rollUp` on packed counts: types by name, histograms by lag without empty entries. */
+export const rollUpPacked = (parts: readonly PackedCounts[]): PackedCounts => {
+  mergePacked(parts)
+  const out: number[] = [touched.length]
+  for (const id of touched) {
+    const acc = accumulators[id]!
+    const at = out.length + 4
+    out.push(id, acc.events, acc.applied, acc.rejected, 0)
+    for (let lag = 0; lag <= acc.top; lag++) if (acc.dense[lag]! > 0) out.push(lag, acc.dense[lag]!)
+    sortedSparse(acc)
+    for (const lag of sparseLags) out.push(lag, acc.sparse.get(lag)!)
+    out[at] = (out.length - at - 1) / 2
+  }
+  reset()
+  return packNumbers(out)
+}
+
+/** `answer` of `rollUp`, read off the accumulators of a packed merge. */
+const answerPacked = (
+  agency: string,
+  parts: readonly PackedCounts[],
+  deadline: (type: string) => number,
+): AgencyStats => {
+  mergePacked(parts)
+  const types: TypeStats[] = []
+  for (const id of touched) {
+    const acc = accumulators[id]!
+    if (!(acc.events > 0)) continue
+    const type = typeNames[id]!
+    const limit = deadline(type)
+    const dense = acc.dense
+    sortedSparse(acc)
+    // The histogram is dense[0..top] with a count, then sparseLags: as `histogram` would list it.
+    let n = 0
+    let onTime = 0
+    let last = -1
+    for (let lag = 0; lag <= acc.top; lag++) {
+      const c = dense[lag]!
+      if (c > 0) {
+        n += c
+        if (lag <= limit) onTime += c
+        last = lag
+      }
+    }
+    for (const lag of sparseLags) {
+      const c = acc.sparse.get(lag)!
+      n += c
+      if (lag <= limit) onTime += c
+      last = lag
+    }
+    let p50: number | null = null
+    let p90: number | null = null
+    if (n !== 0) {
+      const rank50 = Math.ceil((50 / 100) * n)
+      const rank90 = Math.ceil((90 / 100) * n)
+      let seen = 0
+      for (let lag = 0; lag <= acc.top && p90 === null; lag++) {
+        const c = dense[lag]!
+        if (c > 0) {
+          seen += c
+          if (p50 === null && seen >= rank50) p50 = lag
+          if (seen >= rank90) p90 = lag
+        }
+      }
+      for (let j = 0; j < sparseLags.length && p90 === null; j++) {
+        const lag = sparseLags[j]!
+        seen += acc.sparse.get(lag)!
+        if (p50 === null && seen >= rank50) p50 = lag
+        if (seen >= rank90) p90 = lag
+      }
+      p50 ??= last
+      p90 ??= last
+    }
+    const applied = Math.min(acc.applied, acc.events)
+    const rejected = Math.min(acc.rejected, acc.events - applied)
+    types.push({
+      type,
+      events: acc.events,
+      onTime,
+      late: acc.events - onTime,
+      onTimeRate: rate(onTime, acc.events),
+      lagWorkingDaysP50: p50,
+      lagWorkingDaysP90: p90,
+      applied,
+      rejected,
+      pending: acc.events - applied - rejected,
+    })
+  }
+  reset()
+  return pooled(agency, types)
+}
+
+/**
+ * The §10 answer for one agency from what the range holds (buckets, roll-ups: plain or packed);
+ * `deadline(type)` in working days.
+ */
+export const agencyStats = (
+  agency: string,
+  parts: readonly (Pick<Bucket, 'types'> | PackedCounts)[],
+  deadline: (type: string) => number,
+): AgencyStats => {
+  let plain = 0
+  for (const p of parts) if (!isPacked(p)) plain++
+  if (plain === parts.length) return answer(agency, rollUp(parts as Pick<Bucket, 'types'>[]), deadline)
+  return answerPacked(
+    agency,
+    plain === 0 ? (parts as PackedCounts[]) : parts.map((p) => (isPacked(p) ? p : packCounts(p.types))),
+    deadline,
+  )
 }
 
 /** Agencies publish as themselves; firms (`firm:…`) and the system (`ecrs.…`) are not agencies. */

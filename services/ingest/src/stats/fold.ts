@@ -14,6 +14,7 @@ import {
   isAgencySource,
   moveStatus,
   type Bucket,
+  type PackedCounts,
   type StatsStatus,
 } from './domain.js'
 import { dayIndex, type DayIndex } from './day-index.js'
@@ -40,7 +41,7 @@ const dayOf = (instant: string): string => formatDate(shanghaiDateOf(new Date(in
 export interface StatsFold {
   readonly handler: BatchHandler
   /** What to merge for `agency` over `from` ≤ day ≤ `to` (YYYY-MM-DD): see DayIndex. */
-  range(agency: string, from: string, to: string): Pick<Bucket, 'types'>[]
+  range(agency: string, from: string, to: string): PackedCounts[]
   agencies(): string[]
   /** Every bucket. */
   buckets(): Bucket[]
@@ -50,7 +51,11 @@ export interface StatsFold {
 
 export const statsFold = async (initial: StatsStore, topics: Topics): Promise<StatsFold> => {
   let store = initial
-  const load = async (s: StatsStore): Promise<DayIndex> => dayIndex(await s.buckets())
+  const load = async (s: StatsStore): Promise<DayIndex> => {
+    const index = dayIndex()
+    for await (const b of s.buckets()) index.set(b)
+    return index
+  }
   let all = await load(store)
 
   // Buckets are changed on copies and put in place once written: a failed write leaves memory as the store.
@@ -64,8 +69,8 @@ export const statsFold = async (initial: StatsStore, topics: Topics): Promise<St
         const id = bucketId(agency, day)
         let b = touched.get(id)
         if (!b) {
-          const cur = all.get(id)
-          b = cur ? structuredClone<Bucket>(cur) : emptyBucket(agency, day)
+          // The index answers a fresh copy.
+          b = all.get(id) ?? emptyBucket(agency, day)
           touched.set(id, b)
         }
         return b

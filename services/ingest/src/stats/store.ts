@@ -27,8 +27,11 @@ export interface StatusDoc {
 
 export interface StatsStore {
   readonly collection: string
-  /** Every bucket (a few per agency and day: small enough to hold and answer from memory). */
-  buckets(): Promise<Bucket[]>
+  /**
+   * Every bucket (a few per agency and day: small enough to hold and answer from memory), read a
+   * batch at a time, so that loading never holds every document at once.
+   */
+  buckets(): AsyncIterable<Bucket>
   writeBuckets(buckets: readonly Bucket[]): Promise<void>
   /** Inserts events; answers those already there (keyed `source/id`). */
   insertEvents(docs: readonly EventDoc[]): Promise<Map<string, EventDoc>>
@@ -75,6 +78,9 @@ const fromStored = (b: StoredBucket | LegacyBucket): Bucket => {
   }
 }
 
+/** Buckets read per round trip when loading (~2 KB each). */
+const LOAD_BATCH = 1000
+
 /** The statistics of §10 in `<collection>_buckets`, `_events`, `_statuses` (every lookup by `_id`). */
 export const statsStore = (store: Store, collection: string): StatsStore => {
   const buckets: Collection<StoredBucket | LegacyBucket> = store.db.collection(`${collection}_buckets`)
@@ -84,7 +90,9 @@ export const statsStore = (store: Store, collection: string): StatsStore => {
   const insertStatuses = groupInsert(store, statuses)
   return {
     collection,
-    buckets: async () => (await buckets.find({}).toArray()).map(fromStored),
+    async *buckets() {
+      for await (const doc of buckets.find({}).batchSize(LOAD_BATCH)) yield fromStored(doc)
+    },
     writeBuckets: (docs) =>
       store.write(() =>
         bulkUpdate(

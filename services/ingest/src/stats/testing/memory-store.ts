@@ -88,9 +88,9 @@ export const memoryStatsStore = (collection = 'stats'): MemoryStatsStore => {
       events: copy([...events.values()]),
       statuses: copy([...statuses.values()]),
     }),
-    buckets: async () => {
+    async *buckets() {
       await Promise.resolve()
-      return copy([...buckets.values()])
+      for (const b of copy([...buckets.values()])) yield b
     },
     writeBuckets: (docs) => replace(buckets, docs),
     insertEvents: (docs) => insert(events, docs),
