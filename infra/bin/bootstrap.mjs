@@ -67,6 +67,14 @@ say('building (tsc -b)…')
 const b = sh('pnpm', ['exec', 'tsc', '-b'])
 if (!b.ok) fail(`build failed (${b.why}); run \`pnpm exec tsc -b\` to see the errors`)
 
+// The console's single-page app (typed API client, type check, vite build); skipped when up to date.
+const w = sh(process.execPath, [
+  join(root, 'services', 'console', 'scripts', 'build-web.mjs'),
+  ...(quiet ? ['--quiet'] : []),
+])
+if (!w.ok)
+  fail(`console web build failed (${w.why}); run \`node services/console/scripts/build-web.mjs --force\``)
+
 // What the local stack needs when KAFKA_BROKERS / MONGO_URL are not given (checked, not installed:
 // these come with the machine; see the README).
 if (!process.env.KAFKA_BROKERS && !has('java', ['-version']))

@@ -19,6 +19,8 @@ const services = [
   { name: 'recall', port: 8083 },
   { name: 'notify', port: 8084 },
   { name: 'inspection', port: 8085 },
+  // Last: it proxies the others, and is ready when they answer.
+  { name: 'console', port: 8080 },
 ] as const
 
 interface Running {
@@ -161,7 +163,10 @@ const main = async (): Promise<void> => {
   )
   const lines = [
     `ECRS is up (${((Date.now() - started) / 1000).toFixed(1)} s):`,
-    ...running.map((r) => `  ${r.name.padEnd(15)} http://127.0.0.1:${r.port}   (docs: /docs)`),
+    `  ${'console'.padEnd(15)} http://127.0.0.1:8080/   (the web console; PORT of the console overrides)`,
+    ...running
+      .filter((r) => r.name !== 'console')
+      .map((r) => `  ${r.name.padEnd(15)} http://127.0.0.1:${r.port}   (docs: /docs)`),
     `  ${'kafka'.padEnd(15)} ${infra.kafkaBrokers.join(',')}   (${infra.kafkaFrom})`,
     `  ${'store'.padEnd(15)} ${infra.mongoUrl}   (${infra.mongoFlavor}, ${infra.mongoFrom})`,
     ...(infra.logs.length > 0 ? [`  logs: ${infra.logs.join(', ')}`] : []),
