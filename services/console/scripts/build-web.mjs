@@ -42,10 +42,13 @@ if (!process.argv.includes('--force') && stamp >= newest && existsSync(join(web,
   process.exit(0)
 }
 
-const bin = (name) => join(pkg, 'node_modules', '.bin', name)
+// The console's own tools, else the workspace root's (typescript is a root devDependency).
+const bin = (name) =>
+  [join(pkg, 'node_modules', '.bin', name), join(repo, 'node_modules', '.bin', name)].find(existsSync) ?? name
 const run = (what, cmd, args) => {
   const r = spawnSync(cmd, args, { cwd: pkg, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit' })
   if (r.status !== 0) {
+    if (r.error) process.stderr.write(`ecrs: ${cmd}: ${r.error.message}\n`)
     process.stderr.write(`ecrs: console web build failed at: ${what}\n`)
     process.exit(1)
   }
