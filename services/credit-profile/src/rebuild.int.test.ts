@@ -117,7 +117,8 @@ it('rebuilds from the topic into fresh collections, switches over, and equals th
         (e) => done[0]?.partitions.find((p) => p.partition === e.partition)?.offset === e.high,
       )
     },
-    { what: 'the projection to have read the whole topic' },
+    // Under the whole suite's load (the browser tests run beside it) 30 s was seen to be too short.
+    { what: 'the projection to have read the whole topic', timeoutMs: 90_000 },
   )
   await admin.disconnect()
   const incremental = await Promise.all(firms.map(view))
