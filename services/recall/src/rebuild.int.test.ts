@@ -1,5 +1,5 @@
 import { topicNames, type Envelope } from '@ecrs/contracts'
-import { createProducer, type Kafka, type Producer } from '@ecrs/kafka'
+import { consumerLag, createProducer, type Kafka, type Producer } from '@ecrs/kafka'
 import { waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { MongoClient } from 'mongodb'
@@ -127,27 +127,10 @@ const envelope = (recallId: string, type: string, source: string, time: Date): E
 })
 
 /** The projection has read the whole recall topic: its group has no lag left. */
-const caughtUp = async (groupId: string) => {
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    await waitFor(
-      async () => {
-        const [ends, done] = await Promise.all([
-          admin.fetchTopicOffsets(topics.recall),
-          admin.fetchOffsets({ groupId, topics: [topics.recall] }),
-        ])
-        // An empty partition has no committed offset (-1).
-        const at = (partition: number) =>
-          Number(done[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1)
-        return ends.every((e) => e.high === e.low || at(e.partition) >= Number(e.high))
-      },
-      { what: `${groupId} to have read the whole topic` },
-    )
-  } finally {
-    await admin.disconnect()
-  }
-}
+const caughtUp = (groupId: string) =>
+  waitFor(async () => (await consumerLag(kafka, groupId, topics.recall)).lag === 0, {
+    what: `${groupId} to have read the whole topic`,
+  })
 
 const runRules = async (): Promise<string[]> => {
   const res = await call('POST', '/v1/admin/rules:run', t.admin)
