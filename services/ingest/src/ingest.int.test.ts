@@ -276,6 +276,19 @@ describe('POST /v1/events:batch', () => {
     )
   })
 
+  it('takes the CloudEvents structured media types: one envelope, and a batch as a JSON array', async () => {
+    const one = penalty()
+    const single = await post(JSON.stringify(one), agency, { 'content-type': 'application/cloudevents+json' })
+    expect(single.statusCode, single.body).toBe(202)
+    const a = penalty()
+    const res = await batch(JSON.stringify([a, { nope: true }]), 'application/cloudevents-batch+json')
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json<{ results: { status: string }[] }>().results.map((r) => r.status)).toEqual([
+      'accepted',
+      'rejected',
+    ])
+  })
+
   it('accepts a full batch near 10 MiB: the records go to Kafka in requests under the broker limit', async () => {
     // 1000 events of ~9.5 KiB: one produce request would be refused by the broker (1 MiB per
     // partition batch by default), so the producer splits it and answers once every part is acked.

@@ -116,6 +116,22 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
     return { index, event: v.event, spec: v.spec, hash: candidateHash(v.event) }
   }
 
+  // CloudEvents' HTTP binding, structured mode: an envelope sent as `application/cloudevents+json`
+  // (what CloudEvents SDKs send) is plain JSON; a batch as `application/cloudevents-batch+json` is
+  // a JSON array of envelopes.
+  const json = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/cloudevents+json', { parseAs: 'string' }, json)
+  app.addContentTypeParser(
+    'application/cloudevents-batch+json',
+    { parseAs: 'string', bodyLimit: opts.maxBatchBytes },
+    (req, body, done) => {
+      void json(req, body as string, (err, value) => {
+        if (err) return done(err)
+        done(null, Array.isArray(value) ? { events: value } : value)
+      })
+    },
+  )
+
   app.post(
     '/v1/events',
     {
@@ -212,6 +228,9 @@ export const eventRoutes = (app: App, opts: EventsRouteOptions): void => {
               },
             },
             'application/x-ndjson': { schema: { description: 'One CloudEvents envelope per line' } },
+            'application/cloudevents-batch+json': {
+              schema: { description: 'A JSON array of CloudEvents envelopes (structured batch mode)' },
+            },
           },
         },
         response: { 200: batchResultSchema },

@@ -17,31 +17,37 @@ const Chart = ({ title, data, unit = '' }: { title: string; data: readonly Datum
       <figcaption>
         <h2>{title}</h2>
       </figcaption>
-      <div aria-hidden="true" style={{ width: '100%', height: 220 }}>
-        <ResponsiveContainer>
-          <BarChart data={[...data]} accessibilityLayer={false}>
-            <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="name" />
-            <YAxis allowDecimals={unit !== ''} />
-            <Tooltip />
-            <Bar dataKey="value" fill="#0b5cad" isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </div>
-      <table>
-        <caption className="hint">{t('dashboard.table')}</caption>
-        <tbody>
-          {data.map((d) => (
-            <tr key={d.name}>
-              <th scope="row">{d.name}</th>
-              <td>
-                {d.value}
-                {unit}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {data.length === 0 ? (
+        <p>{t('common.none')}</p>
+      ) : (
+        <>
+          <div aria-hidden="true" style={{ width: '100%', height: 220 }}>
+            <ResponsiveContainer>
+              <BarChart data={[...data]} accessibilityLayer={false}>
+                <CartesianGrid strokeDasharray="3 3" />
+                <XAxis dataKey="name" />
+                <YAxis allowDecimals={unit !== ''} />
+                <Tooltip />
+                <Bar dataKey="value" fill="#0b5cad" isAnimationActive={false} />
+              </BarChart>
+            </ResponsiveContainer>
+          </div>
+          <table>
+            <caption className="hint">{t('dashboard.table')}</caption>
+            <tbody>
+              {data.map((d) => (
+                <tr key={d.name}>
+                  <th scope="row">{d.name}</th>
+                  <td>
+                    {d.value}
+                    {unit}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
     </figure>
   )
 }
