@@ -31,8 +31,11 @@ const sh = (cmd, args, opts = {}) => {
 const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0
 
 const [major, minor] = process.versions.node.split('.').map(Number)
-if (major < 20 || (major === 20 && minor < 19))
-  fail(`Node ${process.versions.node} is too old; ECRS needs Node >= 20.19`)
+if (major < 22 || (major === 22 && minor < 12))
+  fail(
+    `Node ${process.versions.node} is too old; ECRS needs Node >= 22.12 (24 LTS). ` +
+      'Run it through npm (npm test, npm start…): infra/bin/node.mjs fetches Node 24 when needed',
+  )
 
 if (!has('pnpm')) {
   say(`pnpm not found: installing pnpm@${PNPM} with npm (corepack is not used: it fails on this registry)…`)
