@@ -89,3 +89,18 @@ export const consumerLag = async (
     await admin.disconnect()
   }
 }
+
+/** How many partitions each topic has, from the brokers' metadata. */
+export const partitionCounts = async (
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<ReadonlyMap<string, number>> => {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const meta = await admin.fetchTopicMetadata({ topics: [...topics] })
+    return new Map(meta.topics.map((t) => [t.name, t.partitions.length]))
+  } finally {
+    await admin.disconnect()
+  }
+}

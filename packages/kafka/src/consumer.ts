@@ -55,6 +55,12 @@ export interface ConsumerOptions {
 export interface RunningConsumer {
   /** Resolves once the member has joined its group and got its partitions. */
   readonly joined: Promise<void>
+  /**
+   * Whether this member holds `partition` of `topic` now: from its last join until a rebalance
+   * begins (or it stops). What only the owner of a key may do (the rules over an enterprise, say)
+   * asks this first.
+   */
+  owns(topic: string, partition: number): boolean
   /** Finishes the chunk in hand, commits it, leaves the group. */
   stop(): Promise<void>
 }
@@ -233,12 +239,21 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
 
   let consumer: Consumer = build()
   let restarts = 0
+  // topic → partitions held; emptied as soon as a rebalance begins, refilled at the next join.
+  let assigned = new Map<string, ReadonlySet<number>>()
   const run = async (c: Consumer): Promise<void> => {
-    c.on(c.events.GROUP_JOIN, () => {
+    c.on(c.events.GROUP_JOIN, (e) => {
       restarts = 0
+      assigned = new Map(
+        Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => [topic, new Set(partitions)]),
+      )
       markJoined()
     })
+    c.on(c.events.REBALANCING, () => {
+      assigned = new Map()
+    })
     c.on(c.events.CRASH, (e) => {
+      assigned = new Map()
       log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed')
       // kafkajs restarts the member only after errors it deems retriable; any other crash would
       // leave the partitions unread for good. Start a fresh member from the committed offsets.
@@ -263,8 +278,10 @@ export const startConsumer = async (kafka: Kafka, opts: ConsumerOptions): Promis
 
   return {
     joined,
+    owns: (topic, partition) => assigned.get(topic)?.has(partition) ?? false,
     stop: async () => {
       stopping = true
+      assigned = new Map()
       await inFlight?.catch(() => undefined)
       await consumer.disconnect()
     },

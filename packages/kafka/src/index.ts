@@ -15,10 +15,11 @@ export {
   type RetryOptions,
   type RunningConsumer,
 } from './consumer.js'
-export { consumerLag, ensureTopics, pingKafka, type TopicSpec } from './admin.js'
+export { consumerLag, ensureTopics, partitionCounts, pingKafka, type TopicSpec } from './admin.js'
 export { consumeUntilCaughtUp, type CatchUpOptions } from './catch-up.js'
 export { lagProbe, type LagProbe, type LagProbeOptions, type PartitionLag } from './lag.js'
 export { scanTopic } from './scan.js'
+export { partitionOf } from './partition.js'
 export type { ChunkReport, ConsumerObserver, ProducerObserver } from './observe.js'
 export { nextOffset, type InboundMessage } from './message.js'
 export { PermanentError, KafkaUnavailableError, isPermanent, describeError } from './errors.js'

@@ -18,6 +18,8 @@ import {
   createProducer,
   ensureTopics,
   lagProbe,
+  partitionCounts,
+  partitionOf,
   pingKafka,
   startConsumer,
   type BatchHandler,
@@ -76,6 +78,19 @@ export interface ProjectionOptions {
   switchTo(next: ActiveProjection, from: ActiveProjection): Promise<void>
 }
 
+/** The live projection: its collection and group, and which keys this instance owns now. */
+export interface ProjectionHandle {
+  active(): ActiveProjection
+  /**
+   * Whether this instance's consumer holds the partition of `key` on `topic` now (false before it
+   * joined and from the start of a rebalance): with several instances sharing the group, what
+   * only one may do about a key (the rules over an enterprise) is done by its owner.
+   */
+  owns(topic: string, key: string): boolean
+  /** Resolves once the projection's consumer has joined its group. */
+  readonly joined: Promise<void>
+}
+
 /** What `setup` gets: the connections, the app, and where to register what must be closed. */
 export interface ServiceContext<C extends RuntimeConfig> {
   readonly config: Readonly<C>
@@ -91,7 +106,7 @@ export interface ServiceContext<C extends RuntimeConfig> {
   /** Starts a consumer (metrics, dead letters to the shared topic); stopped before the producer. */
   readonly consume: (opts: ConsumeOptions) => Promise<RunningConsumer>
   /** Starts the consumer of a rebuildable projection and follows its pointer; answers the live one. */
-  readonly project: (opts: ProjectionOptions) => Promise<() => ActiveProjection>
+  readonly project: (opts: ProjectionOptions) => Promise<ProjectionHandle>
   /**
    * Background work (timers, schedulers, dispatchers): stopped first, in the reverse order of
    * registration, before the server and the consumers — so no run meets a closed producer or store.
@@ -117,6 +132,11 @@ export interface ServiceSpec<C extends RuntimeConfig, S extends object> {
  * otherwise hold the close until the client drops it.
  */
 const CLOSE_GRACE_MS = 5000
+
+/** How long a close waits for a consumer still joining its group before it gives up on it. */
+const JOIN_CLOSE_WAIT_MS = 10_000
+/** The pause between attempts when a consumer could not start (broker down at start, say). */
+const START_RETRY_MS = 2000
 
 const closeServer = async (app: App): Promise<void> => {
   const closing = app.close()
@@ -145,7 +165,48 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
   const consumers: (() => Promise<unknown> | void)[] = []
   const connections: (() => Promise<unknown>)[] = []
   let app: App | undefined
+  let closing = false
+  // Consumers start once the server listens, and are not waited for: joining a group can take a
+  // session timeout (30 s) after an instance died, and reads must not wait for it. `/readyz`
+  // answers `consumers: false` until every consumer has joined.
+  let markListening: () => void = () => undefined
+  const listening = new Promise<void>((resolve) => {
+    markListening = resolve
+  })
+  const joins: boolean[] = []
+  const startLater = (open: () => Promise<RunningConsumer>): Promise<RunningConsumer> => {
+    const slot = joins.push(false) - 1
+    const running = listening.then(async () => {
+      for (;;) {
+        if (closing) throw new Error('closed before the consumer started')
+        try {
+          return await open()
+        } catch (err) {
+          if (closing) throw err
+          logger.error({ err }, `consumer could not start; trying again in ${START_RETRY_MS} ms`)
+          await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS))
+        }
+      }
+    })
+    running.then(
+      (c) => c.joined.then(() => (joins[slot] = true)),
+      () => undefined,
+    )
+    return running
+  }
+  /** Stops a consumer started later; one still joining is waited for a while, then left. */
+  const stopLater = async (running: Promise<RunningConsumer>): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), JOIN_CLOSE_WAIT_MS)
+    })
+    const c = await Promise.race([running.catch(() => null), timeout]).finally(() => clearTimeout(timer))
+    if (c === undefined) logger.warn('a consumer was still joining its group at close: left as it was')
+    await c?.stop()
+  }
   const closeAll = async (): Promise<void> => {
+    closing = true
+    markListening()
     const run = async (fns: (() => Promise<unknown> | void)[]) => {
       for (const fn of fns.reverse()) {
         try {
@@ -187,7 +248,11 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
       openapi: spec.openapi,
       ready: async () => {
         const [kafkaOk, storeOk] = await Promise.all([pingKafka(kafka), store.ping()])
-        return { kafka: kafkaOk, store: storeOk }
+        return {
+          kafka: kafkaOk,
+          store: storeOk,
+          ...(joins.length ? { consumers: joins.every(Boolean) } : {}),
+        }
       },
     })
     const ops = opsMetrics(app.metrics)
@@ -225,39 +290,75 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
       ops,
       producer,
       connectStore: openStore,
-      consume: async (opts) => {
-        const consumer = await start(opts)
-        consumers.push(() => consumer.stop())
+      consume: (opts) => {
+        const running = startLater(() => start(opts))
+        consumers.push(() => stopLater(running))
         if (opts.lag) serveLag(() => opts.groupId, opts.topics)
-        return consumer
+        let current: RunningConsumer | undefined
+        void running.then(
+          (c) => (current = c),
+          () => undefined,
+        )
+        return Promise.resolve({
+          joined: running.then((c) => c.joined),
+          owns: (topic: string, partition: number) => current?.owns(topic, partition) ?? false,
+          stop: () => stopLater(running),
+        })
       },
       project: async (opts) => {
         let active = await opts.pointer.read()
-        let consumer = await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })
-        consumers.push(() => consumer.stop())
+        const partitions = await partitionCounts(kafka, opts.topics)
+        // The consumer running now (none while it starts, joins or switches).
+        let current: RunningConsumer | undefined
+        const track = (c: RunningConsumer): RunningConsumer => (current = c)
+        let consumer = startLater(async () =>
+          track(await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })),
+        )
+        consumers.push(() => stopLater(consumer))
         if (opts.lag !== false) serveLag(() => active.groupId, opts.topics)
         // After a rebuild the pointer names a new collection and group: stop, switch, and go on from
-        // where the rebuild stopped; a failed switch resumes the old group and is tried again.
-        const unwatch = watchPointer(opts.pointer, {
-          intervalMs: opts.intervalMs,
-          current: () => active,
-          switchTo: async (next) => {
-            logger.info(
-              { from: active.collection, to: next.collection },
-              'switching to the rebuilt projection',
-            )
-            await consumer.stop()
-            try {
-              await opts.switchTo(next, active)
-              active = next
-            } finally {
-              consumer = await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })
-            }
+        // where the rebuild stopped; a failed switch resumes the old group and is tried again. The
+        // pointer is watched once the first consumer runs.
+        let unwatch: () => void = () => undefined
+        consumer.then(
+          () => {
+            if (closing) return
+            unwatch = watchPointer(opts.pointer, {
+              intervalMs: opts.intervalMs,
+              current: () => active,
+              switchTo: async (next) => {
+                logger.info(
+                  { from: active.collection, to: next.collection },
+                  'switching to the rebuilt projection',
+                )
+                current = undefined
+                await (await consumer).stop()
+                try {
+                  await opts.switchTo(next, active)
+                  active = next
+                } finally {
+                  const restarted = await start({
+                    groupId: active.groupId,
+                    topics: opts.topics,
+                    handler: opts.handler,
+                  })
+                  consumer = Promise.resolve(track(restarted))
+                }
+              },
+              onError: (err) => logger.warn({ err }, 'projection switch failed'),
+            })
           },
-          onError: (err) => logger.warn({ err }, 'projection switch failed'),
-        })
+          () => undefined,
+        )
         consumers.push(() => unwatch())
-        return () => active
+        return {
+          active: () => active,
+          owns: (topic, key) => {
+            const n = partitions.get(topic)
+            return n !== undefined && current !== undefined && current.owns(topic, partitionOf(key, n))
+          },
+          joined: consumer.then((c) => c.joined),
+        }
       },
       onClose: (stop) => {
         background.push(stop)
@@ -265,6 +366,7 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
     }
     const own = await spec.setup(ctx)
     await app.listen({ host: config.HOST, port: config.PORT })
+    markListening()
     const address = app.server.address()
     const port = typeof address === 'object' && address ? address.port : config.PORT
     return { ...own, app, url: `http://${config.HOST}:${port}`, close: closeAll }

@@ -30,14 +30,22 @@ export const start = (config: Readonly<Config>, logger: Logger): Promise<CreditP
       const now = () => new Date()
       const params = profileParams(config.PROFILE_PARAMS)
       const projector = createProjector({ profiles, producer, params, topics, now, log: logger })
-      await project({
+      const projection = await project({
         pointer,
         topics: [topics.enterprise],
         handler: projectEnterpriseEvents(projector),
         intervalMs: config.PROJECTION_CHECK_MS,
         switchTo: async (next) => profiles.swap(await profileStore(store, next.collection)),
       })
-      const rules = rulesRunner({ profiles, projector, now, log: logger, timeRun: ops.timeRun })
+      const rules = rulesRunner({
+        profiles,
+        projector,
+        now,
+        log: logger,
+        timeRun: ops.timeRun,
+        owns: (uscc) => projection.owns(topics.enterprise, uscc),
+        joined: projection.joined,
+      })
       rules.start(config.RULES_INTERVAL_MS)
       onClose(() => rules.stop())
       const gate = readGate({

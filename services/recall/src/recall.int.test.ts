@@ -280,9 +280,11 @@ describe('rights and queries', () => {
   })
 
   it('serves the ops endpoints: readiness with Kafka and the store, the OpenAPI document', async () => {
+    // Ready once its consumers have joined their groups (they start after the server listens).
+    await waitFor(async () => (await call('GET', '/readyz')).statusCode === 200, { what: 'ready' })
     expect((await call('GET', '/readyz')).json()).toEqual({
       status: 'ready',
-      checks: { kafka: true, store: true },
+      checks: { kafka: true, store: true, consumers: true },
     })
     const doc = (await call('GET', '/openapi.json')).json<{ paths: Record<string, unknown> }>()
     expect(Object.keys(doc.paths)).toEqual(

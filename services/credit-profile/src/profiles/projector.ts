@@ -7,8 +7,15 @@ import type { ProfileStore, StoredEvent } from './store.js'
 
 /** Reprojects enterprises: publish what changed, then write the document (one writer per version). */
 export interface Projector {
-  /** Applies new events of several enterprises at once; returns the decisions published. */
-  apply(freshByUscc: ReadonlyMap<string, readonly StoredEvent[]>): Promise<string[]>
+  /**
+   * Applies new events of several enterprises at once; returns the decisions published. `only`,
+   * asked in this process's turn right before the reads, leaves out the enterprises it refuses
+   * (the rules skip those another instance owns).
+   */
+  apply(
+    freshByUscc: ReadonlyMap<string, readonly StoredEvent[]>,
+    only?: (uscc: string) => boolean,
+  ): Promise<string[]>
 }
 
 export const projector = (deps: {
@@ -22,9 +29,12 @@ export const projector = (deps: {
   // The consumer and the rules runner take turns: one reprojection of an enterprise at a time in
   // this process (the stored version guards against other processes on MongoDB).
   let turn: Promise<unknown> = Promise.resolve()
-  const apply = async (freshByUscc: ReadonlyMap<string, readonly StoredEvent[]>): Promise<string[]> => {
+  const apply = async (
+    freshByUscc: ReadonlyMap<string, readonly StoredEvent[]>,
+    only: (uscc: string) => boolean,
+  ): Promise<string[]> => {
     const published: string[] = []
-    let pending = [...freshByUscc.keys()]
+    let pending = [...freshByUscc.keys()].filter(only)
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 5)
         throw new Error(`enterprises kept changing under us: ${pending.slice(0, 5).join(', ')}`)
@@ -58,8 +68,8 @@ export const projector = (deps: {
     return published
   }
   return {
-    apply(freshByUscc) {
-      const run = turn.then(() => apply(freshByUscc))
+    apply(freshByUscc, only = () => true) {
+      const run = turn.then(() => apply(freshByUscc, only))
       turn = run.catch(() => undefined)
       return run
     },

@@ -143,7 +143,8 @@ export interface ProfileStore {
    * summary and the counters follow in the same write path.
    */
   put(doc: EnterpriseDoc, expectedVersion: number): Promise<boolean>
-  due(now: Date, limit: number): Promise<string[]>
+  /** Enterprises whose `nextChangeAt` has come, by `_id`, after `after` when given. */
+  due(now: Date, limit: number, after?: string): Promise<string[]>
   all(after: string | undefined, limit: number): Promise<string[]>
   search(q: SearchQuery): Promise<Pick<SummaryDoc, '_id' | 'name' | 'region' | 'riskClass'>[]>
   /** From the counters document: one read by `_id`, whatever the number of enterprises. */
@@ -205,9 +206,11 @@ export const profileStore = async (store: Store, collection = 'enterprises'): Pr
       await writeSummary(doc, false)
       return true
     },
-    async due(now, limit) {
+    async due(now, limit, after) {
+      const filter: Filter<SummaryDoc> = { nextChangeAt: { $lte: now } }
+      if (after !== undefined) filter._id = { $gt: after }
       const found = await summaries
-        .find({ nextChangeAt: { $lte: now } }, { projection: { _id: 1 }, limit })
+        .find(filter, { projection: { _id: 1 }, sort: { _id: 1 }, limit })
         .toArray()
       return found.map((d) => d._id)
     },

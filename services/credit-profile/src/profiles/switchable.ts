@@ -13,7 +13,7 @@ export const switchable = (initial: ProfileStore): SwitchableProfileStore => {
     },
     get: (uscc) => current.get(uscc),
     put: (doc, v) => current.put(doc, v),
-    due: (now, limit) => current.due(now, limit),
+    due: (now, limit, after) => current.due(now, limit, after),
     all: (after, limit) => current.all(after, limit),
     search: (q) => current.search(q),
     stats: () => current.stats(),

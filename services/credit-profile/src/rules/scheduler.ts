@@ -22,7 +22,34 @@ export const rulesRunner = (deps: {
   log: Logger
   /** Wraps each run, e.g. to time it (`opsMetrics(...).timeRun`). */
   timeRun?: (trigger: RunTrigger, run: () => Promise<string[]>) => Promise<readonly unknown[]>
+  /**
+   * Whether this instance owns an enterprise now (its partition is assigned to this instance's
+   * consumer). Several instances share the work: each runs the rules over the enterprises it owns,
+   * in the same turn as its consumer, so that no two write one profile. Default: all.
+   */
+  owns?: (uscc: string) => boolean
+  /** Resolves once this instance may own anything (its consumer joined); runs wait for it. */
+  joined?: Promise<void>
 }): RulesRunner => {
+  const owns = deps.owns ?? (() => true)
+  // An admin run that comes before the consumer joined waits for it, up to this long.
+  const JOIN_WAIT_MS = 60_000
+  const whenJoined = async (): Promise<void> => {
+    if (deps.joined === undefined) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      deps.joined,
+      stopped,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, JOIN_WAIT_MS)
+      }),
+    ]).finally(() => clearTimeout(timer))
+  }
+  // Stopping ends a wait for the join at once (what runs then finds it owns nothing).
+  let markStopped: () => void = () => undefined
+  const stopped = new Promise<void>((resolve) => {
+    markStopped = resolve
+  })
   const timed = (trigger: RunTrigger, run: () => Promise<string[]>) => async (): Promise<string[]> => {
     if (!deps.timeRun) return run()
     let ids: string[] = []
@@ -34,19 +61,25 @@ export const rulesRunner = (deps: {
   const batch = 200
 
   const over = async (ids: string[]): Promise<string[]> =>
-    deps.projector.apply(new Map(ids.map((id) => [id, []])))
+    deps.projector.apply(new Map(ids.filter(owns).map((id) => [id, []])), owns)
 
   const runDue = async (): Promise<string[]> => {
+    await whenJoined()
     const published: string[] = []
+    const now = deps.now()
+    let after: string | undefined
     for (;;) {
-      const due = await deps.profiles.due(deps.now(), batch)
+      // By `_id`: those another instance owns stay due here, and are passed over.
+      const due = await deps.profiles.due(now, batch, after)
       if (due.length === 0) return published
       published.push(...(await over(due)))
       if (due.length < batch) return published
+      after = due[due.length - 1]
     }
   }
 
   const runAll = async (): Promise<string[]> => {
+    await whenJoined()
     const published: string[] = []
     let after: string | undefined
     for (;;) {
@@ -82,6 +115,7 @@ export const rulesRunner = (deps: {
     },
     async stop() {
       clearInterval(timer)
+      markStopped()
       await running
     },
   }
