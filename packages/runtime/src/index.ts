@@ -7,6 +7,7 @@ export { rootLogger } from './logger.js'
 export {
   startService,
   type ConsumeOptions,
+  type ProjectionHandle,
   type ProjectionOptions,
   type RuntimeConfig,
   type Service,

@@ -1,5 +1,5 @@
 import { ledger as createLedger } from '@ecrs/ledger'
-import { startService, type Service } from '@ecrs/runtime'
+import { startService, type ProjectionHandle, type Service } from '@ecrs/runtime'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
 import { obligationRoutes } from './obligations/http.js'
@@ -40,8 +40,18 @@ export const start = (
       const params = options.params ?? recallParams(config.RECALL_TEMPLATES)
       const pointer = casePointer(store, config.TOPIC_NAMESPACE)
       const cases = switchable(caseStore(store, (await pointer.read()).collection))
-      const deps: CaseDeps = { cases, producer, topics, params, now, lock: caseLock() }
-      await project({
+      // Filled once the projection is declared: the sweep asks it who owns a case.
+      const live: { projection?: ProjectionHandle } = {}
+      const deps: CaseDeps = {
+        cases,
+        producer,
+        topics,
+        params,
+        now,
+        lock: caseLock(),
+        owns: (recallId) => live.projection?.owns(topics.recall, recallId) ?? false,
+      }
+      const projection = await project({
         pointer,
         topics: [topics.recall],
         handler: projectRecalls(deps),
@@ -67,7 +77,8 @@ export const start = (
         topics: [topics.enterprise],
         handler: learnProducerNames(names),
       })
-      const sweep = timedSweep(rulesSweep(deps, logger), ops.timeRun)
+      live.projection = projection
+      const sweep = timedSweep(rulesSweep({ ...deps, joined: projection.joined }, logger), ops.timeRun)
       recallRoutes(app, { cases, params, now, names })
       obligationRoutes(app, { cases, params, now })
       commandRoutes(app, {

@@ -12,6 +12,14 @@ export interface CaseDeps extends SettleContext {
   readonly producer: Producer
   readonly lock: CaseLock
   readonly now: () => Date
+  /**
+   * Whether this instance owns a case now (its partition of the recall topic is assigned to this
+   * instance's consumer): with several instances the sweep of each goes over the cases it owns,
+   * under the case lock its consumer takes too, so no two write one case. Default: all.
+   */
+  readonly owns?: (recallId: string) => boolean
+  /** Resolves once this instance may own anything (its consumer joined); sweeps wait for it. */
+  readonly joined?: Promise<void>
 }
 
 /** Reads a recall-topic record as a case event with its case id; unreadable records are dead-lettered. */

@@ -12,13 +12,32 @@ export type RulesSweep = (which: 'due' | 'all') => Promise<string[]>
  * now, publish new decisions (overdue obligations, mostly) and changed outcomes, and write the case.
  * A decision is published once: its id is remembered in the case, and the ids are deterministic.
  */
+/** How long a sweep waits for the consumer to have joined its group before it goes on anyway. */
+const JOIN_WAIT_MS = 60_000
+
+const untilJoined = async (joined: Promise<void> | undefined): Promise<void> => {
+  if (joined === undefined) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    joined,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, JOIN_WAIT_MS)
+      timer.unref()
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
 export const rulesSweep =
   (deps: CaseDeps, log: Logger): RulesSweep =>
   async (which) => {
-    const ids = await deps.cases.dueIds(which === 'all' ? 'all' : deps.now())
+    await untilJoined(deps.joined)
+    const owns = deps.owns ?? (() => true)
+    const ids = (await deps.cases.dueIds(which === 'all' ? 'all' : deps.now())).filter(owns)
     const published: string[] = []
     for (const recallId of ids) {
       await deps.lock(async () => {
+        // Asked again under the lock: a rebalance may have taken the case away meanwhile.
+        if (!owns(recallId)) return
         const prev = await deps.cases.get(recallId)
         if (prev === null) return
         const s = settle(prev, recallId, eventsOf(prev), deps.now(), deps)
