@@ -46,7 +46,11 @@ export const serviceHeapMb = (): number =>
  * BENCH_MAIN_INGEST (…_CREDIT_PROFILE, …_RECALL) runs another build of it; BENCH_NODE_ARGS
  * are added to its node flags (e.g. `--trace-gc --max-old-space-size=128`).
  */
-export const startService = async (name: string, env: Record<string, string>): Promise<RunningService> => {
+export const startService = async (
+  name: string,
+  env: Record<string, string>,
+  opts: { wait?: 'readyz' | 'none' } = {},
+): Promise<RunningService> => {
   const port = await freePort()
   const prof = process.env['BENCH_CPU_PROF']
   const args = [
@@ -87,10 +91,11 @@ export const startService = async (name: string, env: Record<string, string>): P
     return peak
   }
   try {
-    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
-      what: `${name} ready`,
-      timeoutMs: 60_000,
-    })
+    if (opts.wait !== 'none')
+      await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+        what: `${name} ready`,
+        timeoutMs: 60_000,
+      })
   } catch (err) {
     await stop()
     throw err

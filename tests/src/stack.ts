@@ -18,11 +18,16 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Starts `node services/<name>/dist/main.js` with the given environment and waits for /readyz 200. */
+/**
+ * Starts `node services/<name>/dist/main.js` with the given environment and waits for /readyz 200
+ * (or, `until: 'healthz'`, only for it to answer /healthz: listening, its consumers maybe not joined).
+ */
 export const startServiceProcess = async (
   name: ServiceName,
   env: Record<string, string>,
+  opts: { until?: 'readyz' | 'healthz' } = {},
 ): Promise<ServiceProcess> => {
+  const probe = opts.until === 'healthz' ? '/healthz' : '/readyz'
   const port = await freePort()
   // Recall commands use ingest's ledger (contract §7); in a namespaced stack it is `<ns>_ingest`.
   const ns = env['TOPIC_NAMESPACE']
@@ -43,9 +48,9 @@ export const startServiceProcess = async (
     await waitFor(
       async () => {
         if (child.exitCode !== null) throw new WaitAborted(`${name} exited (${child.exitCode}):\n${out}`)
-        return (await fetch(`${url}/readyz`)).status === 200
+        return (await fetch(`${url}${probe}`)).status === 200
       },
-      { what: `${name} /readyz`, timeoutMs: 60_000, intervalMs: 200 },
+      { what: `${name} ${probe}`, timeoutMs: 60_000, intervalMs: 200 },
     )
   } catch (err) {
     child.kill('SIGKILL')
