@@ -93,7 +93,7 @@ export const assignInspectorsParallel = async (
       waiting.get(id)?.resolve(orders)
       waiting.delete(id)
     })
-    w.on('error', (err) => {
+    w.on('error', (err: Error) => {
       for (const pending of waiting.values()) pending.reject(err)
       waiting.clear()
     })
