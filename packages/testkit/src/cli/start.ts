@@ -4,6 +4,9 @@
  * processes, waits until each answers /readyz, prints where everything listens, restarts a
  * service that crashes (the others keep running), and stops everything on Ctrl-C / SIGTERM.
  * With `--infra-only` (`npm run stack`) it provisions the broker and the store and nothing else.
+ * With `--instances N` (1–4) it runs N of each service, sharing their consumer groups and databases:
+ * instance k (from 0) listens on the port of contract §1 plus 1000·k (the second set on 9080–9085),
+ * its console proxying to its own set.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
@@ -25,6 +28,8 @@ const services = [
 
 interface Running {
   name: string
+  /** Which instance of the service (0 = the first, on the ports of contract §1). */
+  instance: number
   port: number
   child: ChildProcess | undefined
   restarts: number[]
@@ -54,18 +59,42 @@ const heapArgs = (env: NodeJS.ProcessEnv): string[] => {
   return Number.isFinite(mb) && mb > 0 ? [`--max-old-space-size=${Math.round(mb)}`] : []
 }
 
+/** The port of instance `k` of a service whose first instance listens on `port`. */
+const portOf = (port: number, k: number): number => port + 1000 * k
+
+/** Instance `k`'s console proxies to instance `k` of each service. */
+const consoleUpstreams = (k: number): Record<string, string> =>
+  Object.fromEntries(
+    services
+      .filter((s) => s.name !== 'console')
+      .map((s) => [
+        `CONSOLE_${s.name.toUpperCase().replace(/-/g, '_')}_URL`,
+        `http://127.0.0.1:${portOf(s.port, k)}`,
+      ]),
+  )
+
+/** `--instances N`, 1 by default. */
+const instancesArg = (argv: readonly string[]): number => {
+  const i = argv.indexOf('--instances')
+  if (i < 0) return 1
+  const n = Number(argv[i + 1])
+  if (!Number.isInteger(n) || n < 1 || n > 4) throw new Error('--instances takes a number from 1 to 4')
+  return n
+}
+
 const spawnService = (r: Running, env: NodeJS.ProcessEnv): void => {
   const child = spawn(
     process.execPath,
     [...heapArgs(env), join(repoRoot, 'services', r.name, 'dist', 'main.js')],
     {
-      env: { ...env, PORT: String(r.port) },
+      env: { ...env, ...(r.name === 'console' ? consoleUpstreams(r.instance) : {}), PORT: String(r.port) },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
   )
   r.child = child
-  child.stdout?.on('data', prefixLines(r.name, process.stdout))
-  child.stderr?.on('data', prefixLines(r.name, process.stderr))
+  const tag = r.instance === 0 ? r.name : `${r.name}#${r.instance + 1}`
+  child.stdout?.on('data', prefixLines(tag, process.stdout))
+  child.stderr?.on('data', prefixLines(tag, process.stderr))
   child.once('exit', (code, signal) => {
     r.child = undefined
     if (stopping) return
@@ -111,9 +140,14 @@ process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
 
 const infraOnly = process.argv.includes('--infra-only')
+const label = (r: Running): string => (r.instance === 0 ? r.name : `${r.name}#${r.instance + 1}`)
 
 const main = async (): Promise<void> => {
-  for (const s of infraOnly ? [] : services) {
+  const instances = instancesArg(process.argv)
+  const planned = (infraOnly ? [] : services).flatMap((s) =>
+    Array.from({ length: instances }, (_, k) => ({ name: s.name, instance: k, port: portOf(s.port, k) })),
+  )
+  for (const s of planned) {
     if (!(await isPortFree(s.port))) {
       throw new Error(`port ${s.port} for ${s.name} is taken (is another \`npm start\` running?)`)
     }
@@ -144,8 +178,8 @@ const main = async (): Promise<void> => {
     )
     return
   }
-  for (const s of services) {
-    const r: Running = { name: s.name, port: s.port, child: undefined, restarts: [] }
+  for (const s of planned) {
+    const r: Running = { ...s, child: undefined, restarts: [] }
     running.push(r)
     spawnService(r, env)
   }
@@ -163,12 +197,17 @@ const main = async (): Promise<void> => {
   )
   const lines = [
     `ECRS is up (${((Date.now() - started) / 1000).toFixed(1)} s):`,
-    `  ${'console'.padEnd(15)} http://127.0.0.1:8080/   (the web console; PORT of the console overrides)`,
+    ...running
+      .filter((r) => r.name === 'console')
+      .map((r) => `  ${label(r).padEnd(17)} http://127.0.0.1:${r.port}/   (the web console)`),
     ...running
       .filter((r) => r.name !== 'console')
-      .map((r) => `  ${r.name.padEnd(15)} http://127.0.0.1:${r.port}   (docs: /docs)`),
-    `  ${'kafka'.padEnd(15)} ${infra.kafkaBrokers.join(',')}   (${infra.kafkaFrom})`,
-    `  ${'store'.padEnd(15)} ${infra.mongoUrl}   (${infra.mongoFlavor}, ${infra.mongoFrom})`,
+      .map((r) => `  ${label(r).padEnd(17)} http://127.0.0.1:${r.port}   (docs: /docs)`),
+    ...(instances > 1
+      ? [`  ${instances} instances of each service share their consumer groups and databases`]
+      : []),
+    `  ${'kafka'.padEnd(17)} ${infra.kafkaBrokers.join(',')}   (${infra.kafkaFrom})`,
+    `  ${'store'.padEnd(17)} ${infra.mongoUrl}   (${infra.mongoFlavor}, ${infra.mongoFrom})`,
     ...(infra.logs.length > 0 ? [`  logs: ${infra.logs.join(', ')}`] : []),
     'Ctrl-C stops everything.',
   ]
