@@ -1,11 +1,11 @@
-import { toCloudEventRecord, topicNames, type Envelope } from '@ecrs/contracts'
+import { topicNames } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import { consumerLag, createKafka, createProducer, scanTopic, type Producer } from '@ecrs/kafka'
 import { randomUscc, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { testConfig } from './testing/harness.js'
+import { enterpriseRecords, testConfig } from './testing/harness.js'
 import { start, type CreditProfileService } from './service.js'
 
 /**
@@ -25,20 +25,7 @@ let a: CreditProfileService
 let b: CreditProfileService
 let producer: Producer
 
-let seq = 0
-const record = (subject: string, type: string, time: string, data: Record<string, unknown>) => {
-  const e: Envelope = {
-    specversion: '1.0',
-    id: `cpx-${++seq}`,
-    source: 'samr.ln',
-    type,
-    subject,
-    time,
-    dataversion: 1,
-    data,
-  }
-  return toCloudEventRecord(e, { topic: topics.enterprise, key: subject, recordedAt: new Date() })
-}
+const record = enterpriseRecords(topics, 'cpx')
 
 const ready = (svc: CreditProfileService) =>
   waitFor(async () => (await svc.app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200, {

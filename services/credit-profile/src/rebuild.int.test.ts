@@ -1,11 +1,11 @@
-import { toCloudEventRecord, topicNames, type Envelope } from '@ecrs/contracts'
+import { topicNames } from '@ecrs/contracts'
 import { LOCAL_DEV_SECRET, signToken } from '@ecrs/http'
 import { consumerLag, createKafka, createProducer, type Producer } from '@ecrs/kafka'
 import { waitFor, randomUscc } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { testConfig } from './testing/harness.js'
+import { enterpriseRecords, testConfig } from './testing/harness.js'
 import { rebuild } from './rebuild/rebuild.js'
 import { start, type CreditProfileService } from './service.js'
 
@@ -20,24 +20,7 @@ const config = testConfig(infra, ns, {
 let svc: CreditProfileService
 let producer: Producer
 
-let seq = 0
-const publish = (subject: string, type: string, time: string, data: Record<string, unknown>) => {
-  const e: Envelope = {
-    specversion: '1.0',
-    id: `rb-${++seq}`,
-    source: 'samr.ln',
-    type,
-    subject,
-    time,
-    dataversion: 1,
-    data,
-  }
-  return toCloudEventRecord(e, {
-    topic: topics.enterprise,
-    key: subject,
-    recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)),
-  })
-}
+const publish = enterpriseRecords(topics, 'rb', (n) => new Date(Date.UTC(2026, 0, 1, 0, 0, n)))
 
 beforeAll(async () => {
   svc = await start(config, pino({ level: 'warn' }))

@@ -5,7 +5,14 @@ import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { RecallService } from './service.js'
-import { kafkaClient, produceRecallEvents, randomUscc, startRecall, token } from './testing/harness.js'
+import {
+  kafkaClient,
+  produceRecallEvents,
+  randomUscc,
+  startRecall,
+  token,
+  initiatedBy,
+} from './testing/harness.js'
 
 /**
  * Two instances of recall share one consumer group and one store. Deadlines pass (the clock is
@@ -44,21 +51,8 @@ afterAll(async () => {
   await a?.close()
 })
 
-const initiated = (recallId: string, firm: string): Envelope => ({
-  specversion: '1.0',
-  id: `init-${recallId}`,
-  source: `firm:${firm}`,
-  type: 'recall.initiated',
-  subject: firm,
-  time: new Date(Date.now() - 60_000).toISOString(),
-  dataversion: 1,
-  data: {
-    recallId,
-    product: { name: 'Heater H2', category: 'consumer-product' },
-    unitsAffected: 50,
-    hazard: 'Overheats.',
-  },
-})
+const initiated = (recallId: string, firm: string): Envelope =>
+  initiatedBy(firm, recallId, new Date(Date.now() - 60_000))
 
 it(
   'two instances sweeping at once decide each missed obligation once, and split the work',

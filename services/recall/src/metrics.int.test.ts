@@ -5,7 +5,14 @@ import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RecallService } from './service.js'
-import { kafkaClient, produceRecallEvents, randomUscc, startRecall, token } from './testing/harness.js'
+import {
+  kafkaClient,
+  produceRecallEvents,
+  randomUscc,
+  startRecall,
+  token,
+  initiatedBy,
+} from './testing/harness.js'
 
 /** GET /metrics of recall: its consumer's counts, outcomes, dead letters and sweep durations. */
 const infra = testInfra()
@@ -18,21 +25,7 @@ let producer: Producer
 
 const scrape = async (): Promise<string> => (await recall.app.inject({ method: 'GET', url: '/metrics' })).body
 
-const initiated = (recallId: string): Envelope => ({
-  specversion: '1.0',
-  id: `init-${recallId}`,
-  source: `firm:${firm}`,
-  type: 'recall.initiated',
-  subject: firm,
-  time: new Date(Date.now() - 60_000).toISOString(),
-  dataversion: 1,
-  data: {
-    recallId,
-    product: { name: 'Heater H2', category: 'consumer-product' },
-    unitsAffected: 50,
-    hazard: 'Overheats.',
-  },
-})
+const initiated = (recallId: string): Envelope => initiatedBy(firm, recallId, new Date(Date.now() - 60_000))
 
 beforeAll(async () => {
   ;({ service: recall } = await startRecall(infra, ns, {}, { RULES_INTERVAL_MS: '200' }))

@@ -12,6 +12,7 @@ import {
   readRecords,
   startRecall,
   token,
+  initiatedBy,
 } from './testing/harness.js'
 
 const infra = testInfra()
@@ -46,21 +47,7 @@ afterAll(async () => {
   await recall?.close()
 })
 
-const initiated = (recallId: string, time: Date): Envelope => ({
-  specversion: '1.0',
-  id: `init-${recallId}`,
-  source: `firm:${firmUscc}`,
-  type: 'recall.initiated',
-  subject: firmUscc,
-  time: time.toISOString(),
-  dataversion: 1,
-  data: {
-    recallId,
-    product: { name: 'Heater H2', category: 'consumer-product' },
-    unitsAffected: 50,
-    hazard: 'Overheats.',
-  },
-})
+const initiated = (recallId: string, time: Date): Envelope => initiatedBy(firmUscc, recallId, time)
 
 const runRules = async (): Promise<string[]> => {
   const res = await recall.app.inject({

@@ -33,6 +33,23 @@ export const startRecall = async (
   return { service: await start(config, logger, options), config }
 }
 
+/** A firm's `recall.initiated` for `recallId` (a heater that overheats), in effect at `time`. */
+export const initiatedBy = (firm: string, recallId: string, time: Date): Envelope => ({
+  specversion: '1.0',
+  id: `init-${recallId}`,
+  source: `firm:${firm}`,
+  type: 'recall.initiated',
+  subject: firm,
+  time: time.toISOString(),
+  dataversion: 1,
+  data: {
+    recallId,
+    product: { name: 'Heater H2', category: 'consumer-product' },
+    unitsAffected: 50,
+    hazard: 'Overheats.',
+  },
+})
+
 /** Produces events straight to the recall topic, keyed by recallId, as ingest would. */
 export const produceRecallEvents = (producer: Producer, topics: Topics, events: readonly Envelope[]) =>
   producer.send(
