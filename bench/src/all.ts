@@ -8,6 +8,8 @@
  *   npm run bench -- --scale 2     the second projection run at 2× (default 4; 1 skips it)
  *   npm run bench -- --heap-mb 0   the services with node's default heap limit (default 192 MB, as npm start)
  *   npm run bench -- --no-docs     writes latest.json only
+ *   npm run bench -- --size 1m     projection and rebuild of 1 000 000 events of 100 000 enterprises
+ *                                  (no 4× run: --scale 1), writes bench/results/latest-1m.json
  */
 import { parseArgs } from 'node:util'
 import { provision, stderrProgress } from '@ecrs/testkit'
@@ -48,19 +50,45 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '4' },
     'no-docs': { type: 'boolean', default: false },
     'heap-mb': { type: 'string' },
+    size: { type: 'string' },
   },
 })
 
+/** `--size 1m`: a million events of 100 000 enterprises through the projection and the rebuild. */
+const MILLION: Sizes = {
+  ...FULL,
+  projection: { ...FULL.projection, enterprises: 100_000, eventsPerEnterprise: 10 },
+}
+
 runScript(async () => {
   const t0 = performance.now()
-  const mode = args.quick ? 'quick' : 'full'
-  const sizes = args.quick ? QUICK : FULL
-  const scale = Number(args.scale)
+  if (args.size !== undefined && args.size !== '1m') throw new Error(`--size takes 1m (got ${args.size})`)
+  const million = args.size === '1m'
+  const mode = million ? '1m' : args.quick ? 'quick' : 'full'
+  const sizes = million ? MILLION : args.quick ? QUICK : FULL
+  const scale = million ? 1 : Number(args.scale)
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`--scale must be a whole number ≥ 1`)
   if (args['heap-mb'] !== undefined) process.env['BENCH_SERVICE_HEAP_MB'] = args['heap-mb']
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`
   const infra = await provision({ env: process.env, progress: stderrProgress })
   try {
+    if (million) {
+      log(`[${elapsed()}] projection and rebuild of 1 000 000 events, 100 000 enterprises`)
+      const projection = await benchProjection(infra, sizes.projection)
+      const seconds = Math.round((performance.now() - t0) / 1000)
+      writeResult(
+        'latest-1m',
+        {
+          machine: machine(),
+          mode,
+          seconds,
+          serviceHeapMb: serviceHeapMb(),
+          ...projection,
+        },
+        [...projectionRows(projection), ['run time', `${seconds} s (1m)`]],
+      )
+      return
+    }
     log(`[${elapsed()}] 1/4 ingest (${mode})`)
     const ingest = await benchIngest(infra, sizes.ingest)
     log(`[${elapsed()}] 2/4 projection, ${sizes.projection.enterprises} enterprises`)
