@@ -138,10 +138,12 @@ describe('startService', () => {
       startService(configFor(ns), logger, {
         name: 'runtime-test',
         openapi: { title: 'runtime test', description: 'failing setup' },
-        async setup({ onClose, app }) {
+        async setup({ onClose, app, consume, topics }) {
           app.addHook('onClose', () => {
             closed.push('server')
           })
+          // A consumer declared, never started: its promises must not reject unhandled at close.
+          await consume({ groupId: `${ns}.never`, topics: [topics.outcomes], handler: async () => undefined })
           onClose(() => {
             closed.push('background')
           })

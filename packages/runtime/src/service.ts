@@ -133,6 +133,15 @@ export interface ServiceSpec<C extends RuntimeConfig, S extends object> {
  */
 const CLOSE_GRACE_MS = 5000
 
+/**
+ * A promise that may reject without anyone waiting for it (a consumer closed before it started):
+ * marked handled, so that no unhandled rejection ends the process; whoever awaits it still sees it.
+ */
+const settledLater = <T>(p: Promise<T>): Promise<T> => {
+  p.catch(() => undefined)
+  return p
+}
+
 /** How long a close waits for a consumer still joining its group before it gives up on it. */
 const JOIN_CLOSE_WAIT_MS = 10_000
 /** The pause between attempts when a consumer could not start (broker down at start, say). */
@@ -300,7 +309,7 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
           () => undefined,
         )
         return Promise.resolve({
-          joined: running.then((c) => c.joined),
+          joined: settledLater(running.then((c) => c.joined)),
           owns: (topic: string, partition: number) => current?.owns(topic, partition) ?? false,
           stop: () => stopLater(running),
         })
@@ -357,7 +366,7 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
             const n = partitions.get(topic)
             return n !== undefined && current !== undefined && current.owns(topic, partitionOf(key, n))
           },
-          joined: consumer.then((c) => c.joined),
+          joined: settledLater(consumer.then((c) => c.joined)),
         }
       },
       onClose: (stop) => {
