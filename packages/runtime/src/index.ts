@@ -6,6 +6,7 @@ export { runService, type RunningService } from './run.js'
 export { rootLogger } from './logger.js'
 export {
   startService,
+  untilJoined,
   type ConsumeOptions,
   type ProjectionHandle,
   type ProjectionOptions,

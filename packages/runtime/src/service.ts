@@ -384,3 +384,24 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
     throw err
   }
 }
+
+/**
+ * Waits until `joined` resolves (a consumer has joined its group), `stopped` resolves, or
+ * `timeoutMs` passes, whichever comes first: what a scheduled run over owned keys waits on, so
+ * that a run right after the start does not find it owns nothing.
+ */
+export const untilJoined = async (
+  joined: Promise<void> | undefined,
+  opts: { timeoutMs?: number; stopped?: Promise<void> } = {},
+): Promise<void> => {
+  if (joined === undefined) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    joined,
+    ...(opts.stopped ? [opts.stopped] : []),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, opts.timeoutMs ?? 60_000)
+      timer.unref()
+    }),
+  ]).finally(() => clearTimeout(timer))
+}

@@ -1,3 +1,4 @@
+import { untilJoined } from '@ecrs/runtime'
 import type { RunTrigger } from '@ecrs/http'
 import type { Logger } from 'pino'
 import type { Projector } from '../profiles/projector.js'
@@ -32,19 +33,8 @@ export const rulesRunner = (deps: {
   joined?: Promise<void>
 }): RulesRunner => {
   const owns = deps.owns ?? (() => true)
-  // An admin run that comes before the consumer joined waits for it, up to this long.
-  const JOIN_WAIT_MS = 60_000
-  const whenJoined = async (): Promise<void> => {
-    if (deps.joined === undefined) return
-    let timer: NodeJS.Timeout | undefined
-    await Promise.race([
-      deps.joined,
-      stopped,
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, JOIN_WAIT_MS)
-      }),
-    ]).finally(() => clearTimeout(timer))
-  }
+  // A run that comes before the consumer joined waits for it (up to a minute), or for the stop.
+  const whenJoined = () => untilJoined(deps.joined, { stopped })
   // Stopping ends a wait for the join at once (what runs then finds it owns nothing).
   let markStopped: () => void = () => undefined
   const stopped = new Promise<void>((resolve) => {

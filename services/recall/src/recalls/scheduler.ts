@@ -1,3 +1,4 @@
+import { untilJoined } from '@ecrs/runtime'
 import type { RunTrigger } from '@ecrs/http'
 import type { Logger } from 'pino'
 import type { CaseDeps } from './consumer.js'
@@ -12,21 +13,6 @@ export type RulesSweep = (which: 'due' | 'all') => Promise<string[]>
  * now, publish new decisions (overdue obligations, mostly) and changed outcomes, and write the case.
  * A decision is published once: its id is remembered in the case, and the ids are deterministic.
  */
-/** How long a sweep waits for the consumer to have joined its group before it goes on anyway. */
-const JOIN_WAIT_MS = 60_000
-
-const untilJoined = async (joined: Promise<void> | undefined): Promise<void> => {
-  if (joined === undefined) return
-  let timer: NodeJS.Timeout | undefined
-  await Promise.race([
-    joined,
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, JOIN_WAIT_MS)
-      timer.unref()
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
-
 export const rulesSweep =
   (deps: CaseDeps, log: Logger): RulesSweep =>
   async (which) => {
