@@ -4,9 +4,9 @@
  * processes, waits until each answers /readyz, prints where everything listens, restarts a
  * service that crashes (the others keep running), and stops everything on Ctrl-C / SIGTERM.
  * With `--infra-only` (`npm run stack`) it provisions the broker and the store and nothing else.
- * With `--instances N` (1–4) it runs N of each service, sharing their consumer groups and databases:
- * instance k (from 0) listens on the port of contract §1 plus 1000·k (the second set on 9080–9085),
- * its console proxying to its own set.
+ * With `--instances N` (1–4) it runs N of each service, sharing their consumer groups and databases
+ * (one of ingest and notify, see `single`): instance k (from 0) listens on the port of contract §1
+ * plus 1000·k (the second set on 9080, 9082, 9083, 9085), its console proxying to its own set.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
@@ -16,15 +16,19 @@ import { stderrProgress as progress } from '../progress.js'
 import { provision, type Infra } from '../provision.js'
 import { waitFor } from '../wait.js'
 
-const services = [
-  { name: 'ingest', port: 8081 },
+/**
+ * `single`: run once whatever `--instances` says, and why (README, "Several instances"): what the
+ * service keeps is written by one instance only, and two would write it from different halves.
+ */
+const services: readonly { name: string; port: number; single?: string }[] = [
+  { name: 'ingest', port: 8081, single: "its §10 statistics are folded in one process's memory" },
   { name: 'credit-profile', port: 8082 },
   { name: 'recall', port: 8083 },
-  { name: 'notify', port: 8084 },
+  { name: 'notify', port: 8084, single: 'the change feed has one writer (its seqs)' },
   { name: 'inspection', port: 8085 },
   // Last: it proxies the others, and is ready when they answer.
   { name: 'console', port: 8080 },
-] as const
+]
 
 interface Running {
   name: string
@@ -62,14 +66,14 @@ const heapArgs = (env: NodeJS.ProcessEnv): string[] => {
 /** The port of instance `k` of a service whose first instance listens on `port`. */
 const portOf = (port: number, k: number): number => port + 1000 * k
 
-/** Instance `k`'s console proxies to instance `k` of each service. */
+/** Instance `k`'s console proxies to instance `k` of each service (the first of one run once). */
 const consoleUpstreams = (k: number): Record<string, string> =>
   Object.fromEntries(
     services
       .filter((s) => s.name !== 'console')
       .map((s) => [
         `CONSOLE_${s.name.toUpperCase().replace(/-/g, '_')}_URL`,
-        `http://127.0.0.1:${portOf(s.port, k)}`,
+        `http://127.0.0.1:${portOf(s.port, s.single ? 0 : k)}`,
       ]),
   )
 
@@ -145,7 +149,11 @@ const label = (r: Running): string => (r.instance === 0 ? r.name : `${r.name}#${
 const main = async (): Promise<void> => {
   const instances = instancesArg(process.argv)
   const planned = (infraOnly ? [] : services).flatMap((s) =>
-    Array.from({ length: instances }, (_, k) => ({ name: s.name, instance: k, port: portOf(s.port, k) })),
+    Array.from({ length: s.single ? 1 : instances }, (_, k) => ({
+      name: s.name,
+      instance: k,
+      port: portOf(s.port, k),
+    })),
   )
   for (const s of planned) {
     if (!(await isPortFree(s.port))) {
@@ -204,7 +212,12 @@ const main = async (): Promise<void> => {
       .filter((r) => r.name !== 'console')
       .map((r) => `  ${label(r).padEnd(17)} http://127.0.0.1:${r.port}   (docs: /docs)`),
     ...(instances > 1
-      ? [`  ${instances} instances of each service share their consumer groups and databases`]
+      ? [
+          `  ${instances} instances of each service share their consumer groups and databases, but`,
+          ...services
+            .filter((s) => s.single)
+            .map((s) => `    one ${s.name}: ${s.single} (README, "Several instances")`),
+        ]
       : []),
     `  ${'kafka'.padEnd(17)} ${infra.kafkaBrokers.join(',')}   (${infra.kafkaFrom})`,
     `  ${'store'.padEnd(17)} ${infra.mongoUrl}   (${infra.mongoFlavor}, ${infra.mongoFrom})`,
