@@ -5,7 +5,7 @@
  * uscc order and streamed to the draw twice, as the service streams its register: nothing holds
  * the population. Classes are skewed as a register is (A 30 %, B 60 %, C 8 %, D 2 %), ratios the
  * INSPECTION_RATIOS defaults, a joint task of 2 agencies × 61 inspectors, 2 per agency.
- * BENCH_INSPECTION_SIZES (comma list) overrides the sizes; BENCH_INSPECTION_THREADS (2) the workers.
+ * BENCH_INSPECTION_SIZES (comma list) overrides the sizes; BENCH_INSPECTION_THREADS (0) the workers.
  */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -15,8 +15,8 @@ import { isMain, log, machine, round, runScript, writeResult } from './report.js
 const RATIOS = { A: 0.01, B: 0.03, C: 0.1, D: 0.3 }
 const AGENCIES = ['samr.bench', 'customs.bench']
 const ROSTER = 61
-/** Worker threads for the assignment ranks, as the service's INSPECTION_DRAW_THREADS (default 2). */
-const THREADS = Number(process.env['BENCH_INSPECTION_THREADS'] ?? 2)
+/** Worker threads for the assignment ranks, as the service's INSPECTION_DRAW_THREADS (default 0). */
+const THREADS = Number(process.env['BENCH_INSPECTION_THREADS'] ?? 0)
 
 /** Register documents as the service keeps them, in `_id` (uscc) order. */
 function* register(size: number): Generator<PopulationEntry> {

@@ -14,7 +14,7 @@ export const configSchema = Type.Composite([
     /** How long a draw may hold its claim before another attempt may take the task over (a crashed draw). */
     INSPECTION_DRAW_LEASE_MS: Type.Integer({ minimum: 1000, default: 600_000 }),
     /** Worker threads that compute a large draw's assignment ranks (0: on the main thread). */
-    INSPECTION_DRAW_THREADS: Type.Integer({ minimum: 0, maximum: 16, default: 2 }),
+    INSPECTION_DRAW_THREADS: Type.Integer({ minimum: 0, maximum: 16, default: 0 }),
   }),
 ])
 
