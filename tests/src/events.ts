@@ -73,3 +73,21 @@ export const expectedBySubject = (events: readonly Json[]): Map<string, Set<stri
   }
   return m
 }
+
+/**
+ * An agency opens a recall of `uscc`'s heater `daysBack` days ago: id `<idPrefix>-<uscc>`, recallId
+ * `<casePrefix>-<uscc>`.
+ */
+export const recallOpened = (uscc: string, idPrefix: string, casePrefix: string, daysBack = 40): Json => ({
+  id: `${idPrefix}-${uscc}`,
+  source: AGENCY,
+  type: 'recall.initiated',
+  subject: uscc,
+  time: daysAgo(daysBack),
+  data: {
+    recallId: `${casePrefix}-${uscc}`,
+    product: { name: `Heater ${uscc.slice(-5)}`, category: 'consumer-product' },
+    unitsAffected: 50,
+    hazard: 'fire',
+  },
+})

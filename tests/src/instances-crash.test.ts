@@ -1,7 +1,7 @@
 import { randomUscc, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGENCY, daysAgo, eventStream, expectedBySubject } from './events.js'
+import { AGENCY, eventStream, expectedBySubject, recallOpened } from './events.js'
 import { dbName, getJson, idsOf, postBatch, settledHistories, token, type Json } from './public-api.js'
 import { startServiceProcess, type ServiceName, type ServiceProcess } from './stack.js'
 
@@ -37,19 +37,7 @@ afterAll(async () => {
   await Promise.all([...running.values()].map((s) => s.stop()))
 })
 
-const opened = (uscc: string): Json => ({
-  id: `open-${uscc}`,
-  source: AGENCY,
-  type: 'recall.initiated',
-  subject: uscc,
-  time: daysAgo(40),
-  data: {
-    recallId: `RI-${uscc}`,
-    product: { name: `Heater ${uscc.slice(-5)}`, category: 'consumer-product' },
-    unitsAffected: 50,
-    hazard: 'fire',
-  },
-})
+const opened = (uscc: string): Json => recallOpened(uscc, 'open', 'RI')
 
 describe('two instances each of credit-profile and recall, one of each killed mid-stream', () => {
   it('applies every event once and decides every missed obligation once', { timeout: 240_000 }, async () => {

@@ -1,7 +1,7 @@
 import { randomUscc, waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AGENCY, daysAgo, registered } from './events.js'
+import { AGENCY, daysAgo, recallOpened, registered } from './events.js'
 import { appliedHistory, dbName, getJson, postBatch, token, type Json } from './public-api.js'
 import { coreServices, startServiceProcess, type ServiceProcess } from './stack.js'
 
@@ -40,19 +40,7 @@ afterAll(async () => {
 })
 
 // Opened 40 days ago: the plan was due 10 working days later; it arrives late, 2 days ago.
-const opened = (uscc: string): Json => ({
-  id: `rc-open-${uscc}`,
-  source: AGENCY,
-  type: 'recall.initiated',
-  subject: uscc,
-  time: daysAgo(40),
-  data: {
-    recallId: `RC-${uscc}`,
-    product: { name: `Heater ${uscc.slice(-5)}`, category: 'consumer-product' },
-    unitsAffected: 50,
-    hazard: 'fire',
-  },
-})
+const opened = (uscc: string): Json => recallOpened(uscc, 'rc-open', 'RC')
 const planLate = (uscc: string): Json => ({
   id: `rc-plan-${uscc}`,
   source: AGENCY,
