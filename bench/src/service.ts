@@ -54,7 +54,8 @@ export const startService = async (
   const port = await freePort()
   const prof = process.env['BENCH_CPU_PROF']
   const args = [
-    ...(serviceHeapMb() > 0 ? [`--max-old-space-size=${serviceHeapMb()}`] : []),
+    // As `npm start` (packages/testkit/src/cli/start.ts): the old space capped, 8 MB semi-spaces.
+    ...(serviceHeapMb() > 0 ? [`--max-old-space-size=${serviceHeapMb()}`, '--max-semi-space-size=8'] : []),
     ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
     ...(prof
       ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]
