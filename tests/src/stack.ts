@@ -10,7 +10,7 @@ export const coreServices = ['ingest', 'credit-profile', 'recall'] as const sati
 
 /** A service started as its own process from its built output, as contract §1 describes. */
 export interface ServiceProcess {
-  readonly name: ServiceName
+  readonly name: ServiceName | 'console'
   readonly url: string
   readonly child: ChildProcess
   /** stdout + stderr so far (pino JSON lines). */
@@ -23,9 +23,9 @@ export interface ServiceProcess {
  * (or, `until: 'healthz'`, only for it to answer /healthz: listening, its consumers maybe not joined).
  */
 export const startServiceProcess = async (
-  name: ServiceName,
+  name: ServiceName | 'console',
   env: Record<string, string>,
-  opts: { until?: 'readyz' | 'healthz' } = {},
+  opts: { until?: 'readyz' | 'healthz'; timeoutMs?: number } = {},
 ): Promise<ServiceProcess> => {
   const probe = opts.until === 'healthz' ? '/healthz' : '/readyz'
   const port = await freePort()
@@ -50,7 +50,7 @@ export const startServiceProcess = async (
         if (child.exitCode !== null) throw new WaitAborted(`${name} exited (${child.exitCode}):\n${out}`)
         return (await fetch(`${url}${probe}`)).status === 200
       },
-      { what: `${name} ${probe}`, timeoutMs: 60_000, intervalMs: 200 },
+      { what: `${name} ${probe}`, timeoutMs: opts.timeoutMs ?? 60_000, intervalMs: 200 },
     )
   } catch (err) {
     child.kill('SIGKILL')
@@ -92,11 +92,18 @@ export const startStack = async (
     ...extra,
   }
   const started = await Promise.all(
-    names.map((name) =>
-      startServiceProcess(name, { ...env, MONGO_DB: `${ns}_${name}`.replace(/[^A-Za-z0-9_]/g, '_') }),
+    names.map(
+      async (name) =>
+        [
+          name,
+          await startServiceProcess(name, {
+            ...env,
+            MONGO_DB: `${ns}_${name}`.replace(/[^A-Za-z0-9_]/g, '_'),
+          }),
+        ] as const,
     ),
   )
-  const services = new Map(started.map((s) => [s.name, s] as const))
+  const services = new Map<ServiceName, ServiceProcess>(started)
   return {
     services,
     url: (name) => {
@@ -105,7 +112,7 @@ export const startStack = async (
       return s.url
     },
     stop: async () => {
-      await Promise.all(started.map((s) => s.stop()))
+      await Promise.all(started.map(([, s]) => s.stop()))
     },
   }
 }

@@ -1,51 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
-import { WaitAborted, freePort, repoRoot, waitFor } from '@ecrs/testkit'
+import { startServiceProcess, type ServiceProcess } from '../stack.js'
 
-/** A service of contract §1 (the console included) started from its built output, as stack.ts does. */
-export interface Proc {
-  readonly name: string
-  readonly url: string
-  readonly child: ChildProcess
-  output(): string
-  stop(): Promise<void>
-}
+/** A service of contract §1 (the console included) started from its built output (stack.ts). */
+export type Proc = ServiceProcess
 
-/** Starts `node services/<name>/dist/main.js` and waits for its /readyz 200. */
-export const startProcess = async (name: string, env: Record<string, string>): Promise<Proc> => {
-  const port = await freePort()
-  const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  })
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const url = `http://127.0.0.1:${port}`
-  try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new WaitAborted(`${name} exited (${child.exitCode}):\n${out}`)
-        return (await fetch(`${url}/readyz`)).status === 200
-      },
-      { what: `${name} /readyz`, timeoutMs: 90_000, intervalMs: 200 },
-    )
-  } catch (err) {
-    child.kill('SIGKILL')
-    throw err
-  }
-  return {
-    name,
-    url,
-    child,
-    output: () => out,
-    stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM')
-      await exited
-    },
-  }
-}
+// The console waits for its five upstreams: a longer wait than the services' own.
+const startProcess = (name: Parameters<typeof startServiceProcess>[0], env: Record<string, string>) =>
+  startServiceProcess(name, env, { timeoutMs: 90_000 })
 
 /** The five API services on one namespace, then the console in front of them. */
 export const startConsoleStack = async (
