@@ -74,6 +74,7 @@ export * from './topics.js'
 export * from './catalogue/index.js'
 export {
   toCloudEventRecord,
+  ATTEMPT_HEADER,
   fromCloudEventRecord,
   toOutcomeRecord,
   RecordUnreadable,

@@ -10,13 +10,21 @@ export interface CloudEventRecord {
 }
 
 /**
+ * The header that marks a record produced again under a taken-over ledger lease (the first attempt
+ * may have landed too): `ecrs-attempt: retake`. A record without it is the first attempt of its
+ * (`source`, `id`), of which the log holds at most one; so a consumer that keeps no state per event
+ * need look for an earlier copy only behind a retake (the §10 statistics do this).
+ */
+export const ATTEMPT_HEADER = 'ecrs-attempt'
+
+/**
  * An event as a Kafka record in CloudEvents binary mode (contract §3): the attributes as `ce_*`
  * headers, `data` as the JSON value. `ce_recordedat` (an extension) says when ECRS first took the
- * event: consumers order events of the same `time` by it.
+ * event: consumers order events of the same `time` by it. `retake`: see ATTEMPT_HEADER.
  */
 export const toCloudEventRecord = (
   event: Envelope,
-  opts: { topic: string; key: string; recordedAt: Date; correlationId?: string },
+  opts: { topic: string; key: string; recordedAt: Date; correlationId?: string; retake?: boolean },
 ): CloudEventRecord => {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(extensionAttributes(event))) headers[`ce_${name}`] = value
@@ -31,6 +39,7 @@ export const toCloudEventRecord = (
     ce_recordedat: opts.recordedAt.toISOString(),
     'content-type': 'application/json',
     ...(opts.correlationId ? { 'correlation-id': opts.correlationId } : {}),
+    ...(opts.retake ? { [ATTEMPT_HEADER]: 'retake' } : {}),
   })
   return {
     topic: opts.topic,

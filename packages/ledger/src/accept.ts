@@ -111,7 +111,7 @@ export const acceptEvents = async (
       ])
       const records = mine.map((k) => {
         const c = open.get(k)!
-        return toRecord(c.event, c.spec, deps.topics, recordedAt.get(k)!, correlationId)
+        return toRecord(c.event, c.spec, deps.topics, recordedAt.get(k)!, correlationId, taken.has(k))
       })
       try {
         await deps.producer.send(records)

@@ -1,7 +1,7 @@
 /**
  * The statistics fold is exactly-once in effect (contract §10): a random history of agency, firm
- * and system events on the enterprise and recall topics (duplicate records included, on any
- * partition) and of their outcomes (sequences such as rejected → applied → rejected, on one outcomes
+ * and system events on the enterprise and recall topics (a first attempt that may not have
+ * landed, and retakes of it produced under taken-over leases, before or after it, on any partition) and of their outcomes (sequences such as rejected → applied → rejected, on one outcomes
  * partition per event, before or after the event's record), delivered in random chunks with the
  * partitions randomly interleaved and crashes at random points (part-way through a write, or after
  * the handler returned but before the commit; then delivery starts again from the partition's last
@@ -58,7 +58,10 @@ const eventArb = fc.record({
   atMidnight: fc.boolean(), // recorded at exactly 00:00 +08:00 (24:00 of the day before)
   partition: fc.nat(2),
   prio: fc.nat(99),
-  copies: fc.array(fc.record({ partition: fc.nat(2), prio: fc.nat(99) }), { maxLength: 2 }),
+  // Whether the first attempt landed; the retakes (produced again under a taken-over lease) — on any
+  // partition, as after the topic was given more partitions — land before or after it.
+  firstLanded: fc.boolean(),
+  retakes: fc.array(fc.record({ partition: fc.nat(2), prio: fc.nat(99) }), { maxLength: 2 }),
   outcomes: fc.array(
     fc.record({ status: fc.constantFrom<'applied' | 'rejected'>('applied', 'rejected'), prio: fc.nat(99) }),
     { maxLength: 3 },
@@ -102,7 +105,7 @@ const materialize = (h: History): { events: Ev[]; logs: Map<string, InboundMessa
     const type = types[g.typeIx % types.length]!
     const id = `ev-${g.id}`
     const key = `${source}/${id}`
-    if (events.has(key)) continue // the same identity again: see `copies` for duplicate records
+    if (events.has(key)) continue // the same identity again: see `retakes` for duplicate records
     const timeMs = BASE + g.timeDay * DAY + g.timeMin * MINUTE
     const recordedMs = g.atMidnight
       ? Date.parse(new Date(timeMs + 8 * 3_600_000).toISOString().slice(0, 10) + 'T00:00:00+08:00') +
@@ -130,16 +133,19 @@ const materialize = (h: History): { events: Ev[]; logs: Map<string, InboundMessa
       dataversion: 1,
       data: { n: g.id },
     }
-    const record = toCloudEventRecord(envelope, {
-      topic,
-      key: envelope.subject,
-      recordedAt: new Date(recordedMs),
-    })
-    // The record, and identical duplicates of it (a producer retry, a re-publication elsewhere).
-    for (const r of [{ partition: g.partition, prio: g.prio }, ...g.copies])
-      put(topic, r.partition, r.prio, {
+    const attempt = (retake: boolean) =>
+      toCloudEventRecord(envelope, { topic, key: envelope.subject, recordedAt: new Date(recordedMs), retake })
+    // The first attempt (unless it never landed), and the retakes of it (a lease taken over).
+    const attempts = [
+      ...(g.firstLanded || g.retakes.length === 0
+        ? [{ partition: g.partition, prio: g.prio, record: attempt(false) }]
+        : []),
+      ...g.retakes.map((r) => ({ ...r, record: attempt(true) })),
+    ]
+    for (const { partition, prio, record } of attempts)
+      put(topic, partition, prio, {
         topic,
-        partition: r.partition % partitionsOf(topic),
+        partition: partition % partitionsOf(topic),
         key: record.key,
         value: Buffer.from(record.value),
         headers: { ...record.headers },

@@ -1,4 +1,5 @@
 import {
+  ATTEMPT_HEADER,
   formatDate,
   fromCloudEventRecord,
   shanghaiDateOf,
@@ -30,13 +31,31 @@ const readable = <T>(read: () => T): T | undefined => {
 }
 
 const dayOf = (instant: string): string => formatDate(shanghaiDateOf(new Date(instant)))
+/** The UTC minute of an instant, YYYY-MM-DDTHH:MM: where `remember` files an event. */
+const minuteOf = (instant: string): string => new Date(instant).toISOString().slice(0, 16)
+
+/** A record that may count, as read from the log. */
+interface Counted extends EventDoc {
+  offset: number
+  minute: string
+  retake: boolean
+}
+
+const eventDoc = ({ _id, agency, type, day, lag, origin }: Counted): EventDoc => ({
+  _id,
+  agency,
+  type,
+  day,
+  lag,
+  origin,
+})
 
 /**
  * The buckets of §10, held in memory (every bucket: one per agency and day) and kept in the store.
  * `handler` folds the enterprise, recall and outcomes topics into them, exactly once in effect:
  * each bucket carries, per input partition, the offset it has counted up to, so a chunk replayed
- * after a crash counts only where it had not; the events and statuses kept per event (`source/id`)
- * make a duplicate record count once and an outcome that changes move the count.
+ * after a crash counts only where it had not; a duplicate record (a retake: see foldEvents) counts
+ * once, and the statuses kept per event (`source/id`) make an outcome that changes move the count.
  */
 export interface StatsFold {
   readonly handler: BatchHandler
@@ -57,6 +76,12 @@ export const statsFold = async (initial: StatsStore, topics: Topics): Promise<St
     return index
   }
   let all = await load(store)
+  const loadRetakes = async (s: StatsStore): Promise<Set<string>> => {
+    const keys = new Set<string>()
+    for await (const r of s.retakes()) keys.add(r._id)
+    return keys
+  }
+  let retaken = await loadRetakes(store)
 
   // Buckets are changed on copies and put in place once written: a failed write leaves memory as the store.
   const draft = (): {
@@ -83,40 +108,75 @@ export const statsFold = async (initial: StatsStore, topics: Topics): Promise<St
     }
   }
 
+  /**
+   * Counts each agency event once, by the record that first brought it, without a document per
+   * event: the log holds at most one first attempt of an event (ATTEMPT_HEADER), so only a retake
+   * looks for an earlier copy — in what `remember` kept for its topic and `recordedAt` minute (every
+   * attempt carries the ledger's first `recordedAt`; the first record remembered stands), and among
+   * the events counted before first attempts were told apart. A first attempt of an event that had
+   * a retake (it was on the wire when its lease was taken over; or the retake went to another
+   * partition) looks too: `retaken` holds the key of every retake seen, in memory and the store,
+   * written before anything of the chunk is remembered or counted.
+   */
   const foldEvents = async (messages: readonly InboundMessage[]): Promise<void> => {
-    const docs = new Map<string, EventDoc>()
+    const last = messages[messages.length - 1]!
+    const tp = `${last.topic}:${last.partition}`
+    const recs = new Map<string, Counted>()
     for (const m of messages) {
       const e = readable(() =>
         fromCloudEventRecord(m.headers, m.value, new Date(Number(m.timestamp)).toISOString()),
       )
       if (!e || !isAgencySource(e.source)) continue
       const key = `${e.source}/${e.id}`
-      if (docs.has(key)) continue // a duplicate record in the same chunk
-      docs.set(key, {
+      if (recs.has(key)) continue // a later copy in the same chunk
+      recs.set(key, {
         _id: key,
         agency: e.source,
         type: e.type,
         day: dayOf(e.recordedAt),
         lag: workingDaysLag(new Date(e.time), new Date(e.recordedAt)).days,
-        origin: `${m.topic}:${m.partition}@${m.offset}`,
+        origin: `${tp}@${m.offset}`,
+        offset: Number(m.offset),
+        minute: minuteOf(e.recordedAt),
+        retake: m.headers[ATTEMPT_HEADER] === 'retake',
       })
     }
-    if (docs.size === 0) return
-    const existing = await store.insertEvents([...docs.values()])
+    if (recs.size === 0) return
+    // Looked up: every retake, and a first attempt whose event had a retake (held in memory).
+    const looked = [...recs.values()].filter((r) => r.retake || retaken.has(r._id))
+    for (const r of looked) if (r.retake) retaken.add(r._id)
+    const earlier = await countedBefore(last.topic, looked)
     const d = draft()
-    for (const doc of docs.values()) {
-      const seen = existing.get(doc._id)
-      // Counted once: by the record that first brought it (again, when that record is replayed).
-      if (seen && seen.origin !== doc.origin) continue
-      const counted = seen ?? doc
-      const [tp, offset] = counted.origin.split('@') as [string, string]
-      const b = d.get(counted.agency, counted.day)
-      if (Number(offset) < (b.offsets[tp] ?? 0)) continue
-      countEvent(b, counted.type, counted.lag)
+    const remembered = new Map<string, Map<string, string>>()
+    const newRetakes: EventDoc[] = []
+    for (const r of recs.values()) {
+      // The record remembered first for the event counts (again, when it is replayed); a first
+      // attempt of an event that had no retake counts without looking.
+      const prior = earlier.get(r._id)
+      if (prior !== undefined && prior !== r.origin) continue
+      let m = remembered.get(r.minute)
+      if (!m) remembered.set(r.minute, (m = new Map<string, string>()))
+      m.set(r._id, r.origin)
+      if (r.retake) newRetakes.push(eventDoc(r))
+      const b = d.get(r.agency, r.day)
+      if (r.offset < (b.offsets[tp] ?? 0)) continue
+      countEvent(b, r.type, r.lag)
     }
-    const last = messages[messages.length - 1]!
-    advance(d, `${last.topic}:${last.partition}`, Number(last.offset) + 1, docs.values())
+    await store.insertRetakes(newRetakes)
+    for (const [minute, m] of remembered) await store.remember(last.topic, minute, m)
+    advance(d, tp, Number(last.offset) + 1, recs.values())
     await d.written()
+  }
+
+  /** Where the events of `recs` were first remembered as counted, if they were (key → origin). */
+  const countedBefore = async (topic: string, recs: readonly Counted[]): Promise<Map<string, string>> => {
+    const found = new Map<string, string>()
+    if (recs.length === 0) return found
+    for (const minute of new Set(recs.map((r) => r.minute)))
+      for (const [key, origin] of await store.counted(topic, minute)) found.set(key, origin)
+    for (const [key, doc] of await store.events(recs.map((r) => r._id)))
+      if (!found.has(key)) found.set(key, doc.origin)
+    return found
   }
 
   // Every bucket a chunk touched records that it has counted the chunk.
@@ -202,8 +262,10 @@ export const statsFold = async (initial: StatsStore, topics: Topics): Promise<St
     buckets: () => [...all.all()],
     async swap(next) {
       const loaded = await load(next)
+      const loadedRetakes = await loadRetakes(next)
       store = next
       all = loaded
+      retaken = loadedRetakes
     },
   }
 }

@@ -1,12 +1,15 @@
 import {
+  ATTEMPT_HEADER,
   addWorkingDays,
+  catalogue,
+  type Envelope,
   formatDate,
   shanghaiDateOf,
   topicNames,
-  toCloudEventRecord,
   toOutcomeRecord,
 } from '@ecrs/contracts'
-import { createProducer, type Kafka, type Producer } from '@ecrs/kafka'
+import { createProducer, KafkaUnavailableError, type Kafka, type Producer } from '@ecrs/kafka'
+import { acceptEvents, candidateHash, ledger } from '@ecrs/ledger'
 import { connectStore } from '@ecrs/store'
 import { waitFor } from '@ecrs/testkit'
 import { testInfra, uniqueName } from '@ecrs/testkit/vitest'
@@ -125,23 +128,54 @@ describe('GET /v1/agencies/stats (contract §10)', () => {
     expect(s).toMatchObject({ agency: a, events: 3, onTimeRate: 0.6667, appliedRate: 0 })
   })
 
-  it('duplicates count once: a retried POST and a record published twice on the topic', async () => {
+  it('duplicates count once: a retried POST, and a produce refused after its record landed then retried', async () => {
     const a = 'samr.stats-dup'
     const auth = await agencyToken(a)
     const e = penalty(a, new Date(Date.now() - 3_600_000).toISOString())
     expect((await post(e, auth)).statusCode).toBe(202)
     expect((await post(e, auth)).statusCode).toBe(200)
-    // The same record twice more on the topic (as after a producer retry), then a marker.
-    const recordedAt = new Date()
-    const record = toCloudEventRecord(
-      { specversion: '1.0', dataversion: 1, ...e },
-      { topic: topics.enterprise, key: e.subject, recordedAt, correlationId: 'dup' },
-    )
-    await producer.send([record, record])
-    const marker = penalty(a, new Date(Date.now() - 3_600_000).toISOString())
+    await until(a, (s) => s.events === 1)
+    // The ledger's own door, with a producer whose first send writes the records and then fails (as
+    // when Kafka's answer is lost): the retry takes the released lease over and produces again, so
+    // the topic holds the first attempt and a retake of the same event.
+    const twice = penalty(a, new Date(Date.now() - 3_600_000).toISOString())
+    const store = await connectStore({ url: infra.mongoUrl, dbName: config.MONGO_DB })
+    try {
+      let refuse = true
+      const sent: (string | undefined)[] = []
+      const flaky: Producer = {
+        async send(records) {
+          sent.push(...records.map((r) => r.headers?.[ATTEMPT_HEADER]))
+          await producer.send(records)
+          if (refuse) {
+            refuse = false
+            throw new KafkaUnavailableError('the answer was lost')
+          }
+        },
+        disconnect: () => Promise.resolve(),
+      }
+      const event: Envelope = { specversion: '1.0', dataversion: 1, ...twice }
+      const candidate = { index: 0, event, spec: catalogue.get(event.type)!, hash: candidateHash(event) }
+      const deps = {
+        ledger: ledger(store),
+        producer: flaky,
+        topics,
+        log: pino({ level: 'silent' }),
+        now: () => new Date(),
+        leaseMs: 10_000,
+      }
+      await expect(acceptEvents(deps, [candidate], 'first')).rejects.toThrow(KafkaUnavailableError)
+      expect((await acceptEvents(deps, [candidate], 'retry'))[0]).toMatchObject({ status: 'accepted' })
+      // The second is marked a retake: what lets the statistics count the event once.
+      expect(sent).toEqual([undefined, 'retake'])
+    } finally {
+      await store.close()
+    }
+    // Behind both records on their partition: once it is counted, so are they.
+    const marker = { ...penalty(a, new Date(Date.now() - 3_600_000).toISOString()), subject: twice.subject }
     expect((await post(marker, auth)).statusCode).toBe(202)
-    await until(a, (s) => s.events >= 2)
-    expect((await statsOf(a))!.events).toBe(2)
+    await until(a, (s) => s.events >= 3)
+    expect((await statsOf(a))!.events).toBe(3)
   })
 
   it('outcomes move the counts: rejected then applied, and the rebuild gives the same answer', async () => {

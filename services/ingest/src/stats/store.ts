@@ -2,7 +2,11 @@ import type { Collection } from 'mongodb'
 import { bulkUpdate, findByIds, groupInsert, type Store } from '@ecrs/store'
 import type { Bucket, StatsStatus } from './domain.js'
 
-/** An agency's event as counted (first seen at `origin`, `topic:partition@offset`). */
+/**
+ * An agency's event as counted (first seen at `origin`, `topic:partition@offset`): kept for retakes
+ * (records produced again under a taken-over lease, see ATTEMPT_HEADER) in `_retakes`; `_events`
+ * holds one for every event counted before first attempts were told apart (still looked up).
+ */
 export interface EventDoc {
   _id: string
   agency: string
@@ -33,9 +37,19 @@ export interface StatsStore {
    */
   buckets(): AsyncIterable<Bucket>
   writeBuckets(buckets: readonly Bucket[]): Promise<void>
-  /** Inserts events; answers those already there (keyed `source/id`). */
-  insertEvents(docs: readonly EventDoc[]): Promise<Map<string, EventDoc>>
+  /** Inserts retakes counted; answers those already there (keyed `source/id`). */
+  insertRetakes(docs: readonly EventDoc[]): Promise<Map<string, EventDoc>>
+  /** Every retake counted (few: one per event whose produce was refused and retried). */
+  retakes(): AsyncIterable<EventDoc>
+  /** Events counted before retakes were told apart, by key. */
   events(keys: readonly string[]): Promise<Map<string, EventDoc>>
+  /**
+   * Remembers where events were counted: `counted` (key → origin) of events on `topic` whose
+   * `recordedAt` falls in `minute` (YYYY-MM-DDTHH:MM, UTC). One document per call, not per event.
+   */
+  remember(topic: string, minute: string, counted: ReadonlyMap<string, string>): Promise<void>
+  /** What `remember` kept for `topic` and `minute` (every call's, merged; the first origin of a key stands). */
+  counted(topic: string, minute: string): Promise<Map<string, string>>
   /** Inserts statuses; answers those already there. */
   insertStatuses(docs: readonly StatusDoc[]): Promise<Map<string, StatusDoc>>
   replaceStatuses(docs: readonly StatusDoc[]): Promise<void>
@@ -81,13 +95,47 @@ const fromStored = (b: StoredBucket | LegacyBucket): Bucket => {
 /** Buckets read per round trip when loading (~2 KB each). */
 const LOAD_BATCH = 1000
 
-/** The statistics of §10 in `<collection>_buckets`, `_events`, `_statuses` (every lookup by `_id`). */
+/**
+ * What `remember` writes: `<topic>/<minute>/<n>` for n = 0, 1, 2… (found again by reading ids in
+ * order until one is missing: every lookup by `_id`), `counted` as JSON `[[key, origin], …]`.
+ */
+interface CountedDoc {
+  _id: string
+  counted: string
+}
+
+/** Ids read per round when looking for a minute's documents. */
+const PROBE = 16
+/** Minutes whose next free `n` is kept in memory (the rest are found again by reading). */
+const MAX_NEXT = 4096
+
+/**
+ * The statistics of §10 in `<collection>_buckets`, `_counted`, `_retakes`, `_statuses` (and
+ * `_events`, read only); every lookup by `_id`.
+ */
 export const statsStore = (store: Store, collection: string): StatsStore => {
   const buckets: Collection<StoredBucket | LegacyBucket> = store.db.collection(`${collection}_buckets`)
   const events: Collection<EventDoc> = store.db.collection(`${collection}_events`)
+  const retakes: Collection<EventDoc> = store.db.collection(`${collection}_retakes`)
+  const counted: Collection<CountedDoc> = store.db.collection(`${collection}_counted`)
   const statuses: Collection<StatusDoc> = store.db.collection(`${collection}_statuses`)
-  const insertEvents = groupInsert(store, events)
+  const insertRetakes = groupInsert(store, retakes)
   const insertStatuses = groupInsert(store, statuses)
+  const insertCounted = groupInsert(store, counted)
+  // Every document of a minute, in order; `next` remembers where the last write of a minute went.
+  const next = new Map<string, number>()
+  const documentsOf = async (prefix: string): Promise<CountedDoc[]> => {
+    const docs: CountedDoc[] = []
+    for (let n = 0; ; n += PROBE) {
+      const ids = Array.from({ length: PROBE }, (_, i) => `${prefix}/${n + i}`)
+      const found = await findByIds(store, counted, ids)
+      for (const id of ids) {
+        const d = found.get(id)
+        if (!d) return docs
+        docs.push(d)
+      }
+    }
+  }
   return {
     collection,
     async *buckets() {
@@ -103,11 +151,32 @@ export const statsStore = (store: Store, collection: string): StatsStore => {
           })),
         ),
       ),
-    async insertEvents(docs) {
-      const existing = await insertEvents(docs)
-      return findByIds(store, events, [...existing])
+    async insertRetakes(docs) {
+      const existing = await insertRetakes(docs)
+      return findByIds(store, retakes, [...existing])
+    },
+    async *retakes() {
+      for await (const doc of retakes.find({}).batchSize(LOAD_BATCH)) yield doc
     },
     events: (keys) => findByIds(store, events, keys),
+    async remember(topic, minute, entries) {
+      if (entries.size === 0) return
+      const prefix = `${topic}/${minute}`
+      const body = JSON.stringify([...entries])
+      let n = next.get(prefix) ?? (await documentsOf(prefix)).length
+      // Another writer (an instance that owned the partition before) may have taken `n`: the next one.
+      while ((await insertCounted([{ _id: `${prefix}/${n}`, counted: body }])).size > 0) n++
+      next.delete(prefix)
+      next.set(prefix, n + 1)
+      if (next.size > MAX_NEXT) next.delete(next.keys().next().value!)
+    },
+    async counted(topic, minute) {
+      const merged = new Map<string, string>()
+      for (const d of await documentsOf(`${topic}/${minute}`))
+        for (const [key, origin] of JSON.parse(d.counted) as [string, string][])
+          if (!merged.has(key)) merged.set(key, origin)
+      return merged
+    },
     async insertStatuses(docs) {
       const existing = await insertStatuses(docs)
       return findByIds(store, statuses, [...existing])

@@ -14,8 +14,9 @@ export interface MemoryStatsStore extends StatsStore {
   /**
    * Arms a fault: the `n`-th next write operation (1 = the very next one) throws
    * {@link InjectedFault} instead of writing, and everything written before it stays written, as
-   * after a crash. A write operation is ONE DOCUMENT given to `writeBuckets`, `insertEvents`,
-   * `insertStatuses` or `replaceStatuses` (each call writes its documents one by one, in order), so a
+   * after a crash. A write operation is ONE DOCUMENT given to `writeBuckets`, `insertRetakes`,
+   * `insertStatuses` or `replaceStatuses` (each call writes its documents one by one, in order), or
+   * one call of `remember`, so a
    * fault can fall between two buckets of the same `writeBuckets` call. An insert of a document
    * already there still counts (it is a round trip that can fail). `undefined` disarms.
    */
@@ -25,12 +26,17 @@ export interface MemoryStatsStore extends StatsStore {
   /** Write operations done so far (documents, counted as {@link failAfter} counts them). */
   readonly writes: number
   /** Deep copies of what is stored. */
-  dump(): { buckets: Bucket[]; events: EventDoc[]; statuses: StatusDoc[] }
+  dump(): { buckets: Bucket[]; retakes: EventDoc[]; statuses: StatusDoc[] }
+  /** Stores events as counted before retakes were told apart (what `events` answers). */
+  legacy(docs: readonly EventDoc[]): void
 }
 
 export const memoryStatsStore = (collection = 'stats'): MemoryStatsStore => {
   const buckets = new Map<string, Bucket>()
   const events = new Map<string, EventDoc>()
+  const retakes = new Map<string, EventDoc>()
+  // `remember`'s documents, by `<topic>/<minute>`, in the order written.
+  const counted = new Map<string, [string, string][][]>()
   const statuses = new Map<string, StatusDoc>()
   let countdown: number | undefined
   let writes = 0
@@ -85,7 +91,7 @@ export const memoryStatsStore = (collection = 'stats'): MemoryStatsStore => {
     },
     dump: () => ({
       buckets: copy([...buckets.values()]),
-      events: copy([...events.values()]),
+      retakes: copy([...retakes.values()]),
       statuses: copy([...statuses.values()]),
     }),
     async *buckets() {
@@ -93,7 +99,28 @@ export const memoryStatsStore = (collection = 'stats'): MemoryStatsStore => {
       for (const b of copy([...buckets.values()])) yield b
     },
     writeBuckets: (docs) => replace(buckets, docs),
-    insertEvents: (docs) => insert(events, docs),
+    legacy(docs) {
+      for (const d of docs) events.set(d._id, copy(d))
+    },
+    insertRetakes: (docs) => insert(retakes, docs),
+    async *retakes() {
+      await Promise.resolve()
+      for (const r of copy([...retakes.values()])) yield r
+    },
+    async remember(topic, minute, entries) {
+      await Promise.resolve()
+      if (entries.size === 0) return
+      op()
+      const prefix = `${topic}/${minute}`
+      counted.set(prefix, [...(counted.get(prefix) ?? []), copy([...entries])])
+    },
+    async counted(topic, minute) {
+      await Promise.resolve()
+      const merged = new Map<string, string>()
+      for (const doc of counted.get(`${topic}/${minute}`) ?? [])
+        for (const [key, origin] of doc) if (!merged.has(key)) merged.set(key, origin)
+      return merged
+    },
     async events(keys) {
       await Promise.resolve()
       const found = new Map<string, EventDoc>()
