@@ -8,6 +8,7 @@ export {
   startService,
   untilJoined,
   type ConsumeOptions,
+  type FetchOptions,
   type ProjectionHandle,
   type ProjectionOptions,
   type RuntimeConfig,

@@ -23,6 +23,7 @@ import {
   pingKafka,
   startConsumer,
   type BatchHandler,
+  type ConsumerOptions,
   type Kafka,
   type Producer,
   type RunningConsumer,
@@ -50,11 +51,15 @@ export interface RuntimeConfig extends AuthConfig {
   readonly HTTP_BODY_TIMEOUT_MS: number
 }
 
+/** How a consumer fetches: see @ecrs/kafka's ConsumerOptions (defaults: at once, 500 per chunk). */
+export type FetchOptions = Pick<ConsumerOptions, 'minBytes' | 'maxWaitTimeMs' | 'maxBatchSize'>
+
 /** A consumer the runtime starts, observes and stops. */
 export interface ConsumeOptions {
   readonly groupId: string
   readonly topics: readonly string[]
   readonly handler: BatchHandler
+  readonly fetch?: FetchOptions
   /** Reads an event type for the metrics when a record has no `ce_type` header. */
   readonly typeOf?: NonNullable<Parameters<OpsMetrics['consumer']>[0]>['typeOf']
   /** Serve this consumer's lag as `ecrs_consumer_lag` (one consumer per service). */
@@ -67,6 +72,7 @@ export interface ProjectionOptions {
   readonly topics: readonly string[]
   /** The consumer's handler (the same for every collection: the service swaps what it writes to). */
   readonly handler: BatchHandler
+  readonly fetch?: FetchOptions
   /** How often the pointer is read. */
   readonly intervalMs: number
   /** Serve this projection's lag as `ecrs_consumer_lag` (default true; one consumer per service). */
@@ -288,6 +294,7 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
         deadLetter: { topic: topics.deadLetter, producer },
         handler: opts.handler,
         observer: ops.consumer(opts.typeOf ? { typeOf: opts.typeOf } : {}),
+        ...opts.fetch,
       })
     const ctx: ServiceContext<C> = {
       config,
@@ -315,13 +322,16 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
         })
       },
       project: async (opts) => {
+        const fetch = opts.fetch ? { fetch: opts.fetch } : {}
         let active = await opts.pointer.read()
         const partitions = await partitionCounts(kafka, opts.topics)
         // The consumer running now (none while it starts, joins or switches).
         let current: RunningConsumer | undefined
         const track = (c: RunningConsumer): RunningConsumer => (current = c)
         let consumer = startLater(async () =>
-          track(await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler })),
+          track(
+            await start({ groupId: active.groupId, topics: opts.topics, handler: opts.handler, ...fetch }),
+          ),
         )
         consumers.push(() => stopLater(consumer))
         if (opts.lag !== false) serveLag(() => active.groupId, opts.topics)
@@ -350,6 +360,7 @@ export const startService = async <C extends RuntimeConfig, S extends object>(
                     groupId: active.groupId,
                     topics: opts.topics,
                     handler: opts.handler,
+                    ...fetch,
                   })
                   consumer = Promise.resolve(track(restarted))
                 }

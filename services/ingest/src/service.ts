@@ -72,6 +72,9 @@ export const start = (config: Readonly<Config>, logger: Logger): Promise<IngestS
         pointer,
         topics: statsTopics(topics),
         handler: stats.handler,
+        // Its writes are per chunk (a bucket per agency and day, one document of counted keys): fewer,
+        // larger chunks while ingest is busy; a second's delay is nothing to a count in working days.
+        fetch: { minBytes: 256 * 1024, maxWaitTimeMs: 1000, maxBatchSize: 5000 },
         intervalMs: config.PROJECTION_CHECK_MS,
         // `ecrs_consumer_lag` stays the outcomes consumer's (what GET /v1/events/{source}/{id} waits on).
         lag: false,
