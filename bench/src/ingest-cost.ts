@@ -1,8 +1,10 @@
 /**
  * `npm run bench:ingest-cost`: what §10's statistics cost ingest. Runs `bench:ingest` alternately
- * with this build and with BENCH_INGEST_BASELINE (the `services/ingest/dist/main.js` of a build
- * without them, e.g. a worktree of an earlier commit), BENCH_COST_ROUNDS times each, in one run,
- * and reports the ratio of the medians of batch events/s (with ÷ without).
+ * with the statistics folded and without (this build with AGENCY_STATS=off; or, with
+ * BENCH_INGEST_BASELINE, the `services/ingest/dist/main.js` of another build, e.g. a worktree of a
+ * commit before them), BENCH_COST_ROUNDS times each, in one run, and reports the ratio of the
+ * medians of batch events/s (with ÷ without). BENCH_EVENTS sets the events per round: the fold
+ * runs beside the batches, so short rounds (the default 40 000, ~4 s) see less of its cost.
  */
 import { provision, stderrProgress } from '@ecrs/testkit'
 import { benchIngest, ingestSizesFromEnv } from './ingest.js'
@@ -16,8 +18,6 @@ const median = (xs: number[]): number => {
 if (isMain(import.meta.url))
   runScript(async () => {
     const baseline = process.env['BENCH_INGEST_BASELINE']
-    if (!baseline)
-      throw new Error('BENCH_INGEST_BASELINE=<path to a baseline services/ingest/dist/main.js> is required')
     const rounds = Number(process.env['BENCH_COST_ROUNDS'] ?? 2)
     const infra = await provision({ env: process.env, progress: stderrProgress })
     const withStats: number[] = []
@@ -25,9 +25,10 @@ if (isMain(import.meta.url))
     try {
       for (let r = 0; r < rounds; r++) {
         for (const side of ['with', 'without'] as const) {
-          if (side === 'without') process.env['BENCH_MAIN_INGEST'] = baseline
+          if (side === 'without' && baseline) process.env['BENCH_MAIN_INGEST'] = baseline
           else delete process.env['BENCH_MAIN_INGEST']
-          const result = await benchIngest(infra, ingestSizesFromEnv(process.env))
+          const env: Record<string, string> = side === 'without' && !baseline ? { AGENCY_STATS: 'off' } : {}
+          const result = await benchIngest(infra, ingestSizesFromEnv(process.env), env)
           ;(side === 'with' ? withStats : without).push(result.batchEventsPerSec)
           log(`round ${r + 1} ${side} statistics: ${result.batchEventsPerSec} events/s`)
         }
@@ -37,9 +38,14 @@ if (isMain(import.meta.url))
       await infra.stop()
     }
     const ratio = Number((median(withStats) / median(without)).toFixed(3))
-    writeResult('ingest-cost', { machine: machine(), baseline, withStats, without, ratio }, [
-      ['batch events/s with statistics', withStats.join(', ')],
-      ['batch events/s without', without.join(', ')],
-      ['ratio of medians (target ≥ 0.95)', String(ratio)],
-    ])
+    const sizes = ingestSizesFromEnv(process.env)
+    writeResult(
+      'ingest-cost',
+      { machine: machine(), baseline: baseline ?? 'AGENCY_STATS=off', sizes, withStats, without, ratio },
+      [
+        ['batch events/s with statistics', withStats.join(', ')],
+        ['batch events/s without', without.join(', ')],
+        ['ratio of medians (target ≥ 0.95)', String(ratio)],
+      ],
+    )
   })

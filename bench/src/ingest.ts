@@ -47,8 +47,8 @@ const event = (i: number, run: string) => ({
   data: { inspectionId: `${run}-insp-${i}`, kind: 'random', results: ['no-problem'] },
 })
 
-/** Runs the ingest benchmark against `infra`, with ingest as its own process. */
-export const benchIngest = async (infra: Infra, sizes: IngestSizes) => {
+/** Runs the ingest benchmark against `infra`, with ingest as its own process (`env` added to its own). */
+export const benchIngest = async (infra: Infra, sizes: IngestSizes, env: Record<string, string> = {}) => {
   const { events: EVENTS, rate: RATE, seconds: SECONDS } = sizes
   const ns = `bench${Date.now().toString(36)}`
   const service = await startService('ingest', {
@@ -57,6 +57,7 @@ export const benchIngest = async (infra: Infra, sizes: IngestSizes) => {
     MONGO_DB: `${ns}_ingest`,
     TOPIC_NAMESPACE: ns,
     TOPIC_PARTITIONS: '6',
+    ...env,
   })
   const url = service.url
   const all = Array.from({ length: EVENTS }, (_, i) => event(i, 'batch'))

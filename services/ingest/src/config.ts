@@ -31,6 +31,11 @@ export const configSchema = Type.Composite([
      * rest); unknown types refuse the start.
      */
     TIMELINESS_DEADLINES: Type.String({ minLength: 3, maxLength: 2000, default: DEFAULT_DEADLINES }),
+    /**
+     * `fold` (default): this process folds the §10 statistics and answers them; `off`: it does not,
+     * and `GET /v1/agencies/stats` answers 503 — what `npm run bench:ingest-cost` compares with.
+     */
+    AGENCY_STATS: Type.Union([Type.Literal('fold'), Type.Literal('off')], { default: 'fold' }),
     /** How often the statistics' pointer is checked for a finished `npm run rebuild -- ingest-stats`. */
     PROJECTION_CHECK_MS: Type.Integer({ minimum: 100, default: 2000 }),
   }),

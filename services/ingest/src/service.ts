@@ -10,7 +10,7 @@ import { outcomeType, projectOutcomes } from './status/consumer.js'
 import { statusRoutes } from './status/http.js'
 import { outcomeStore } from './status/store.js'
 import { parseDeadlines } from './stats/deadlines.js'
-import { statsFold } from './stats/fold.js'
+import { statsFold, type StatsFold } from './stats/fold.js'
 import { agencyStatsRoutes } from './stats/http.js'
 import { statsPointer, statsTopics } from './stats/pointer.js'
 import { statsStore } from './stats/store.js'
@@ -66,20 +66,24 @@ export const start = (config: Readonly<Config>, logger: Logger): Promise<IngestS
         count: ops.ingested,
       })
       statusRoutes(app, { ledger, outcomes })
-      const pointer = statsPointer(store, config.TOPIC_NAMESPACE)
-      const stats = await statsFold(statsStore(store, (await pointer.read()).collection), topics)
-      await project({
-        pointer,
-        topics: statsTopics(topics),
-        handler: stats.handler,
-        // Its writes are per chunk (a bucket per agency and day, one document of counted keys): fewer,
-        // larger chunks while ingest is busy; a second's delay is nothing to a count in working days.
-        fetch: { minBytes: 256 * 1024, maxWaitTimeMs: 1000, maxBatchSize: 5000 },
-        intervalMs: config.PROJECTION_CHECK_MS,
-        // `ecrs_consumer_lag` stays the outcomes consumer's (what GET /v1/events/{source}/{id} waits on).
-        lag: false,
-        switchTo: (next) => stats.swap(statsStore(store, next.collection)),
-      })
+      const foldStats = async (): Promise<StatsFold> => {
+        const pointer = statsPointer(store, config.TOPIC_NAMESPACE)
+        const stats = await statsFold(statsStore(store, (await pointer.read()).collection), topics)
+        await project({
+          pointer,
+          topics: statsTopics(topics),
+          handler: stats.handler,
+          // Its writes are per chunk (a bucket per agency and day, one document of counted keys): fewer,
+          // larger chunks while ingest is busy; a second's delay is nothing to a count in working days.
+          fetch: { minBytes: 256 * 1024, maxWaitTimeMs: 1000, maxBatchSize: 5000 },
+          intervalMs: config.PROJECTION_CHECK_MS,
+          // `ecrs_consumer_lag` stays the outcomes consumer's (what GET /v1/events/{source}/{id} waits on).
+          lag: false,
+          switchTo: (next) => stats.swap(statsStore(store, next.collection)),
+        })
+        return stats
+      }
+      const stats = config.AGENCY_STATS === 'fold' ? await foldStats() : undefined
       agencyStatsRoutes(app, { stats, deadline, now: () => new Date() })
       schemaRoutes(app, topics, VERSION)
       return {}

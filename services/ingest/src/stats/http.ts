@@ -86,7 +86,8 @@ const date = (s: string, name: string) => {
 /** `GET /v1/agencies/stats` (contract §10): regulators see every agency, an agency itself. */
 export const agencyStatsRoutes = (
   app: App,
-  deps: { stats: StatsFold; deadline: (type: string) => number; now: () => Date },
+  /** `stats` undefined: this process does not fold them (AGENCY_STATS=off) and answers 503. */
+  deps: { stats: StatsFold | undefined; deadline: (type: string) => number; now: () => Date },
 ): void => {
   app.get<{ Querystring: { from?: string; to?: string; agency?: string } }>(
     '/v1/agencies/stats',
@@ -114,10 +115,15 @@ export const agencyStatsRoutes = (
       if (fromS > toS) throw new httpErrors.QUERY_INVALID('from is after to')
       if (compareDates(addDays(from, MAX_DAYS - 1), to) < 0)
         throw new httpErrors.QUERY_INVALID(`at most ${MAX_DAYS} days at once`)
+      const stats = deps.stats
+      if (!stats)
+        throw new httpErrors.SERVICE_UNAVAILABLE(
+          'this ingest does not fold the statistics (AGENCY_STATS=off)',
+        )
       const one = p.kind === 'agency' ? p.agency : q.agency
-      const names = one === undefined ? deps.stats.agencies() : [one]
+      const names = one === undefined ? stats.agencies() : [one]
       const agencies = names
-        .map((a) => agencyStats(a, deps.stats.range(a, fromS, toS), deps.deadline))
+        .map((a) => agencyStats(a, stats.range(a, fromS, toS), deps.deadline))
         // Every agency asked for by name is answered, even with nothing; the others when they have events.
         .filter((a) => one !== undefined || a.events > 0)
       return { from: fromS, to: toS, agencies }

@@ -259,4 +259,22 @@ describe('GET /v1/agencies/stats (contract §10)', () => {
     const all = (await get('', regulator)).json<{ agencies: AgencyStats[] }>()
     expect(all.agencies.map((x) => x.agency)).toContain(a)
   })
+
+  it('AGENCY_STATS=off: no statistics folded, and the answer says so (503), after the rights (401)', async () => {
+    const { service: off } = await startIngest(infra, uniqueName('istoff'), { AGENCY_STATS: 'off' })
+    try {
+      const ask = (auth?: string) =>
+        off.app.inject({
+          method: 'GET',
+          url: '/v1/agencies/stats',
+          headers: auth ? { authorization: `Bearer ${auth}` } : {},
+        })
+      expect((await ask()).statusCode).toBe(401)
+      const res = await ask(regulator)
+      expect(res.statusCode).toBe(503)
+      expect(res.json<{ code: string }>().code).toBe('SERVICE_UNAVAILABLE')
+    } finally {
+      await off.close()
+    }
+  })
 })
