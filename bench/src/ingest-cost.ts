@@ -19,6 +19,7 @@ if (isMain(import.meta.url))
   runScript(async () => {
     const baseline = process.env['BENCH_INGEST_BASELINE']
     const rounds = Number(process.env['BENCH_COST_ROUNDS'] ?? 2)
+    const sizes = ingestSizesFromEnv(process.env)
     const infra = await provision({ env: process.env, progress: stderrProgress })
     const withStats: number[] = []
     const without: number[] = []
@@ -28,7 +29,7 @@ if (isMain(import.meta.url))
           if (side === 'without' && baseline) process.env['BENCH_MAIN_INGEST'] = baseline
           else delete process.env['BENCH_MAIN_INGEST']
           const env: Record<string, string> = side === 'without' && !baseline ? { AGENCY_STATS: 'off' } : {}
-          const result = await benchIngest(infra, ingestSizesFromEnv(process.env), env)
+          const result = await benchIngest(infra, sizes, env)
           ;(side === 'with' ? withStats : without).push(result.batchEventsPerSec)
           log(`round ${r + 1} ${side} statistics: ${result.batchEventsPerSec} events/s`)
         }
@@ -38,7 +39,6 @@ if (isMain(import.meta.url))
       await infra.stop()
     }
     const ratio = Number((median(withStats) / median(without)).toFixed(3))
-    const sizes = ingestSizesFromEnv(process.env)
     writeResult(
       'ingest-cost',
       { machine: machine(), baseline: baseline ?? 'AGENCY_STATS=off', sizes, withStats, without, ratio },

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort, repoRoot, waitFor } from '@ecrs/testkit'
+import { freePort, repoRoot, serviceHeapArgs, waitFor } from '@ecrs/testkit'
 
 /** A service started as its own process, so that its memory is its own. */
 export interface RunningService {
@@ -54,8 +54,8 @@ export const startService = async (
   const port = await freePort()
   const prof = process.env['BENCH_CPU_PROF']
   const args = [
-    // As `npm start` (packages/testkit/src/cli/start.ts): the old space capped, 8 MB semi-spaces.
-    ...(serviceHeapMb() > 0 ? [`--max-old-space-size=${serviceHeapMb()}`, '--max-semi-space-size=8'] : []),
+    // As `npm start`: the old space capped, 8 MB semi-spaces.
+    ...serviceHeapArgs(serviceHeapMb()),
     ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
     ...(prof
       ? ['--cpu-prof', `--cpu-prof-dir=${prof}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`]

@@ -10,6 +10,7 @@ export { LocalStore, ensureStoreBinary, type LocalStoreOptions } from './local-s
 export { dockerAvailable } from './docker.js'
 export { waitFor, WaitAborted, type WaitOptions } from './wait.js'
 export { freePort, isPortFree } from './ports.js'
+export { serviceHeapArgs } from './node-args.js'
 export { startManaged, signalGroup, tailFile, type Managed } from './process.js'
 export { stderrProgress, silentProgress, type Progress } from './progress.js'
 export { cacheDir, repoRoot } from './paths.js'

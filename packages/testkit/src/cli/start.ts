@@ -14,6 +14,7 @@ import { cacheDir, repoRoot } from '../paths.js'
 import { isPortFree } from '../ports.js'
 import { stderrProgress as progress } from '../progress.js'
 import { provision, type Infra } from '../provision.js'
+import { serviceHeapArgs } from '../node-args.js'
 import { waitFor } from '../wait.js'
 
 /**
@@ -53,19 +54,9 @@ const prefixLines = (name: string, stream: NodeJS.WritableStream) => {
   }
 }
 
-/**
- * The services' old-space limit (ECRS_SERVICE_HEAP_MB, default 192; 0 = node's own, about a quarter
- * of the machine's memory). Their live heap is ~55 MB; without a limit V8 lets garbage pile up to
- * several hundred MB before a full collection (docs/BENCHMARKS.md, "Memory").
- */
-const heapArgs = (env: NodeJS.ProcessEnv): string[] => {
-  const mb = Number(env['ECRS_SERVICE_HEAP_MB'] ?? 192)
-  // Node 24's young generation grows larger than Node 20's: with 8 MB semi-spaces ingest peaked at
-  // 164 MiB instead of 207–216 MiB over bench:stats (2026-12-08), its p99 still 15.8 ms.
-  return Number.isFinite(mb) && mb > 0
-    ? [`--max-old-space-size=${Math.round(mb)}`, '--max-semi-space-size=8']
-    : []
-}
+/** The services' old-space limit: ECRS_SERVICE_HEAP_MB, default 192 (see serviceHeapArgs). */
+const heapArgs = (env: NodeJS.ProcessEnv): string[] =>
+  serviceHeapArgs(Number(env['ECRS_SERVICE_HEAP_MB'] ?? 192))
 
 /** The port of instance `k` of a service whose first instance listens on `port`. */
 const portOf = (port: number, k: number): number => port + 1000 * k
